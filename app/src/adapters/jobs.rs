@@ -1,0 +1,130 @@
+//! Background jobs on apalis with its PostgreSQL storage: services enqueue a [`Job`] inside their
+//! own transaction (so a job exists exactly when the change that asked for it was committed), and
+//! workers in the server process run them with retries and exponential backoff. Jobs are rows in
+//! `apalis.jobs`, so one enqueued before a crash runs after the restart.
+
+use std::future::Future;
+use std::time::Duration;
+
+use apalis::layers::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
+use apalis::layers::retry::{HasherRng, RetryPolicy};
+use apalis::prelude::*;
+use apalis_sql::Config;
+use apalis_sql::postgres::PostgresStorage;
+use serde::{Deserialize, Serialize};
+use sqlx::{PgExecutor, PgPool};
+
+use super::mail::{Mail, MailError, Mailer};
+
+/// The queue's name in `apalis.jobs.job_type`.
+pub const QUEUE: &str = "oxcart::jobs";
+/// Attempts before a job is given up (the first one included).
+const MAX_ATTEMPTS: u32 = 6;
+
+/// Work done in the background.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Job {
+    SendMail(Mail),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Mail(#[from] MailError),
+}
+
+/// Adds `job` to the queue through `db` — pass the service's transaction.
+pub async fn enqueue(db: impl PgExecutor<'_>, job: &Job) -> Result<(), sqlx::Error> {
+    let payload = serde_json::to_value(job).map_err(|err| sqlx::Error::Encode(Box::new(err)))?;
+    // apalis's documented SQL entry point. Not a checked macro: the `apalis` schema comes from
+    // apalis's own migrations, which the offline query data is not prepared against.
+    sqlx::query("SELECT 1 FROM apalis.push_job($1, $2::json, 'Pending', now(), $3)")
+        .bind(QUEUE)
+        .bind(payload)
+        .bind(i32::try_from(MAX_ATTEMPTS).unwrap_or(1))
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// How long a due job may wait before the queue counts as stuck.
+const STALE_AFTER_SECS: f64 = 300.0;
+
+/// Fails when jobs have been due for minutes without a worker taking them (no instance runs
+/// workers, or they are stuck), or when the queue can't be read.
+pub async fn check_backlog(db: &PgPool) -> Result<(), String> {
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM apalis.jobs WHERE job_type = $1 AND status = 'Pending'
+           AND run_at < now() - make_interval(secs => $2)",
+    )
+    .bind(QUEUE)
+    .bind(STALE_AFTER_SECS)
+    .fetch_one(db)
+    .await
+    .map_err(|err| format!("queue unreadable: {err}"))?;
+    if waiting > 0 {
+        Err(format!(
+            "{waiting} jobs waiting for over {STALE_AFTER_SECS} s; are workers running?"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// What job handlers need.
+#[derive(Clone)]
+pub struct JobContext {
+    pub mailer: Mailer,
+}
+
+async fn perform(job: Job, context: Data<JobContext>, attempt: Attempt) -> Result<(), JobError> {
+    match job {
+        Job::SendMail(mail) => {
+            if let Err(err) = context.mailer.send(&mail).await {
+                tracing::warn!(event = "job_failed", kind = "send_mail", attempt = attempt.current(), error = %err, "mail not sent; will retry");
+                return Err(err.into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `workers` concurrent job workers until `shutdown` completes; jobs in progress then get
+/// up to `grace` to finish.
+pub async fn run_workers(
+    pool: PgPool,
+    context: JobContext,
+    workers: usize,
+    grace: Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let config = Config::new(QUEUE)
+        .set_poll_interval(Duration::from_millis(250))
+        .set_buffer_size(workers.max(1) * 2);
+    let storage: PostgresStorage<Job> = PostgresStorage::new_with_config(pool, config);
+    let backoff = ExponentialBackoffMaker::new(
+        Duration::from_millis(500),
+        Duration::from_secs(60),
+        0.5,
+        HasherRng::default(),
+    )
+    .map_err(|err| std::io::Error::other(err.to_string()))?
+    .make_backoff();
+    // A name per process: apalis tracks workers by name to re-enqueue the jobs of dead ones.
+    let worker = WorkerBuilder::new(format!("oxcart-{}", uuid::Uuid::now_v7()))
+        .retry(RetryPolicy::retries((MAX_ATTEMPTS - 1) as usize).with_backoff(backoff))
+        .concurrency(workers.max(1))
+        .data(context)
+        .backend(storage)
+        .build_fn(perform);
+    tracing::info!(event = "workers_started", workers, "background job workers started");
+    Monitor::new()
+        .register(worker)
+        .shutdown_timeout(grace)
+        .run_with_signal(async move {
+            shutdown.await;
+            Ok(())
+        })
+        .await
+}

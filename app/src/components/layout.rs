@@ -1,0 +1,117 @@
+//! The base layout: a header with the shop's name and navigation, the page, and a footer.
+//! On narrow screens the navigation folds behind a menu button once the page has hydrated;
+//! without JavaScript it simply stays open, so every link works either way.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+use crate::domain::identity::Permission;
+use crate::server_fns::identity::{Logout, current_user};
+
+/// The shop's name as shown in the header and titles.
+pub const SHOP_NAME: &str = "Oxcart";
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let (menu_open, set_menu_open) = signal(false);
+    // Effects run only in the browser, after hydration: until then the menu button stays hidden
+    // and the navigation open.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let nav_folded = move || hydrated.get() && !menu_open.get();
+
+    view! {
+        <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-10 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+            "Skip to content"
+        </a>
+        <header class="border-b border-stone-200 bg-white">
+            <div class="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-2 px-4 py-3">
+                <A href="/" attr:class="text-xl font-bold tracking-tight text-stone-900">{SHOP_NAME}</A>
+                <button
+                    type="button"
+                    class="rounded border border-stone-300 px-3 py-1 text-sm font-medium text-stone-800 md:hidden"
+                    data-testid="menu-toggle"
+                    hidden=move || !hydrated.get()
+                    aria-controls="site-nav"
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
+                >
+                    {move || if menu_open.get() { "Close menu" } else { "Menu" }}
+                </button>
+                <nav
+                    id="site-nav"
+                    aria-label="Main"
+                    class="w-full md:flex md:w-auto"
+                    class:hidden=nav_folded
+                >
+                    <ul class="flex flex-col gap-1 py-2 md:flex-row md:gap-6 md:py-0">
+                        <li><A href="/" attr:class="block py-1 text-stone-700 hover:text-stone-950 hover:underline">"Products"</A></li>
+                        <li><a href="/api/docs" class="block py-1 text-stone-700 hover:text-stone-950 hover:underline">"API"</a></li>
+                        <AccountLinks/>
+                    </ul>
+                </nav>
+            </div>
+        </header>
+        <main id="main" class="mx-auto w-full max-w-6xl flex-1 px-4 py-8">{children()}</main>
+        <footer class="border-t border-stone-200 bg-stone-50">
+            <div class="mx-auto max-w-6xl px-4 py-6 text-sm text-stone-700">
+                <p>{SHOP_NAME} " — an open-source shop built with Rust."</p>
+            </div>
+        </footer>
+    }
+}
+
+/// Sign in / register for strangers; account, the staff area (for staff) and sign out for
+/// everyone signed in. Looked up again after every navigation and sign-out.
+#[component]
+fn AccountLinks() -> impl IntoView {
+    let location = use_location();
+    let logout = ServerAction::<Logout>::new();
+    let user = Resource::new(
+        move || (location.pathname.get(), logout.version().get()),
+        |_| current_user(),
+    );
+    let link = "block py-1 text-stone-700 hover:text-stone-950 hover:underline";
+    // Signing in from a page returns there afterwards (but never to an auth page itself).
+    let sign_in = move || {
+        let here = location.pathname.get();
+        let auth_page = [
+            "/login",
+            "/register",
+            "/forgot-password",
+            "/reset-password",
+            "/verify-email",
+        ]
+        .iter()
+        .any(|p| here.starts_with(p));
+        if here == "/" || auth_page {
+            "/login".to_owned()
+        } else {
+            format!("/login?next={here}")
+        }
+    };
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(user)) => view! {
+                        {user.role.can(Permission::DashboardView).then(|| view! {
+                            <li><A href="/admin" attr:class=link>"Admin"</A></li>
+                        })}
+                        <li><A href="/account" attr:class=link>"Account"</A></li>
+                        <li>
+                            <ActionForm action=logout>
+                                <button type="submit" class="block py-1 text-stone-700 hover:text-stone-950 hover:underline">"Sign out"</button>
+                            </ActionForm>
+                        </li>
+                    }.into_any(),
+                    _ => view! {
+                        <li><A href=sign_in attr:class=link>"Sign in"</A></li>
+                        <li><A href="/register" attr:class=link>"Register"</A></li>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,11 @@
+//! Reusable view components: the base layout, forms, pagination and error notices.
+
+pub mod error_notice;
+pub mod form;
+pub mod layout;
+pub mod pagination;
+
+pub use error_notice::ErrorNotice;
+pub use form::{Field, FormError, Notice, Submit, field_errors};
+pub use layout::Layout;
+pub use pagination::Pagination;

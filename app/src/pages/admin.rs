@@ -1,0 +1,173 @@
+//! The staff area: a layout with its own navigation, reachable with `dashboard:view`, and the
+//! Users page (`users:manage`): search, page through, change roles, deactivate and reactivate.
+//! Strangers are sent to sign in; customers see a 403 page.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{A, Outlet, Redirect};
+use leptos_router::hooks::{use_location, use_query_map};
+
+use crate::components::{ErrorNotice, FormError, Pagination};
+use crate::domain::identity::{Role, UserView};
+use crate::error::{AppError, ErrorCode};
+use crate::server_fns::admin::{UpdateUserAccess, admin_access, list_users};
+
+/// Shown instead of a staff page to someone without the permission.
+#[component]
+fn Refused(error: AppError) -> impl IntoView {
+    view! {
+        <Title text="Not allowed"/>
+        <section class="py-12 text-center">
+            <h1 class="text-2xl font-bold">"You can't open this page"</h1>
+            <p class="mt-4 text-stone-700">{error.message}</p>
+            <p class="mt-6"><A href="/" attr:class="font-medium underline">"Back to the shop"</A></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn AdminLayout() -> impl IntoView {
+    let location = use_location();
+    let access = Resource::new(|| (), |_| admin_access());
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || {
+                let here = location.pathname.get_untracked();
+                Suspend::new(async move {
+                    match access.await {
+                        Ok(user) => view! { <StaffFrame user/> }.into_any(),
+                        Err(error) if error.code == ErrorCode::Unauthorized => {
+                            view! { <Redirect path=format!("/login?next={here}")/> }.into_any()
+                        }
+                        Err(error) if error.code == ErrorCode::Forbidden => view! { <Refused error/> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn StaffFrame(user: UserView) -> impl IntoView {
+    let manages_users = user.role.can(crate::domain::identity::Permission::UsersManage);
+    view! {
+        <div class="flex flex-col gap-6 md:flex-row">
+            <nav aria-label="Staff" class="md:w-48">
+                <p class="text-xs font-semibold uppercase tracking-wide text-stone-600">"Staff area"</p>
+                <ul class="mt-2 flex gap-4 md:flex-col md:gap-1">
+                    <li><A href="/admin" exact=true attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Overview"</A></li>
+                    {manages_users.then(|| view! {
+                        <li><A href="/admin/users" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Users"</A></li>
+                    })}
+                </ul>
+            </nav>
+            <div class="min-w-0 flex-1"><Outlet/></div>
+        </div>
+    }
+}
+
+#[component]
+pub fn AdminHome() -> impl IntoView {
+    view! {
+        <Title text="Staff area"/>
+        <h1 class="text-2xl font-bold tracking-tight">"Staff area"</h1>
+        <p class="mt-4 text-stone-700">"Choose a section on the left. More sections arrive with the catalogue and orders."</p>
+    }
+}
+
+#[component]
+pub fn AdminUsersPage() -> impl IntoView {
+    let query = use_query_map();
+    let search = move || query.with(|q| q.get("q")).unwrap_or_default();
+    let users = Resource::new(
+        move || (query.with(|q| q.get("q")), query.with(|q| q.get("page"))),
+        |(q, page)| list_users(q, page),
+    );
+    view! {
+        <Title text="Users"/>
+        <h1 class="text-2xl font-bold tracking-tight">"Users"</h1>
+        <form method="get" action="/admin/users" role="search" class="mt-4 flex flex-wrap items-end gap-2">
+            <div class="flex flex-col gap-1">
+                <label for="user-search" class="text-sm font-medium">"Search by name or e-mail"</label>
+                <input id="user-search" type="search" name="q" value=search class="rounded border border-stone-400 px-3 py-2"/>
+            </div>
+            <button type="submit" class="rounded bg-stone-900 px-4 py-2 font-medium text-white">"Search"</button>
+        </form>
+        <Suspense fallback=|| view! { <p role="status" class="mt-4">"Loading users…"</p> }>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Ok(page) if page.items.is_empty() => view! { <p class="mt-6 text-stone-700">"No users match."</p> }.into_any(),
+                    Ok(page) => {
+                        let total_pages = page.total_pages();
+                        let base = "/admin/users".to_owned();
+                        let keep = vec![("q", search())];
+                        view! {
+                            <p class="mt-4 text-sm text-stone-700">{page.total} " users"</p>
+                            <div class="mt-2 overflow-x-auto">
+                                <table class="w-full text-left text-sm" data-testid="user-table">
+                                    <caption class="sr-only">"Users, newest first"</caption>
+                                    <thead>
+                                        <tr class="border-b border-stone-300">
+                                            <th scope="col" class="py-2 pr-4">"Name"</th>
+                                            <th scope="col" class="py-2 pr-4">"E-mail"</th>
+                                            <th scope="col" class="py-2 pr-4">"Role and status"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {page.items.into_iter().map(|user| view! { <UserRow user/> }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            <Pagination page=page.page total_pages base keep/>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <div class="mt-4"><ErrorNotice error/></div> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn UserRow(user: UserView) -> impl IntoView {
+    let update = ServerAction::<UpdateUserAccess>::new();
+    let result = update.value();
+    let id = user.id.0.to_string();
+    let role_id = format!("role-{id}");
+    let active_id = format!("active-{id}");
+    let row_label = format!("Save {}", user.email);
+    let role_option = move |role: Role| {
+        view! { <option value=role.as_str() selected=user.role == role>{role.as_str()}</option> }
+    };
+    view! {
+        <tr class="border-b border-stone-200 align-top" data-email=user.email.clone()>
+            <td class="py-2 pr-4">{user.display_name.clone()}</td>
+            <td class="py-2 pr-4">{user.email.clone()}</td>
+            <td class="py-2 pr-4">
+                <ActionForm action=update attr:class="flex flex-wrap items-center gap-2">
+                    <input type="hidden" name="id" value=id/>
+                    <label for=role_id.clone() class="sr-only">"Role"</label>
+                    <select id=role_id name="role" class="rounded border border-stone-400 px-2 py-1">
+                        {role_option(Role::Customer)}
+                        {role_option(Role::Staff)}
+                        {role_option(Role::Admin)}
+                    </select>
+                    <label for=active_id.clone() class="sr-only">"Status"</label>
+                    <select id=active_id name="active" class="rounded border border-stone-400 px-2 py-1">
+                        <option value="true" selected=user.active>"active"</option>
+                        <option value="false" selected=!user.active>"deactivated"</option>
+                    </select>
+                    <button type="submit" aria-label=row_label disabled=move || update.pending().get()
+                        class="rounded border border-stone-400 px-3 py-1 hover:bg-stone-100 disabled:opacity-60">
+                        {move || if update.pending().get() { "Saving…" } else { "Save" }}
+                    </button>
+                    <Show when=move || matches!(result.get(), Some(Ok(_)))>
+                        <span role="status" class="text-emerald-900">"Saved"</span>
+                    </Show>
+                    <FormError result/>
+                </ActionForm>
+            </td>
+        </tr>
+    }
+}

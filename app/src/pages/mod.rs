@@ -1,0 +1,72 @@
+//! The HTML document shell, the router and the storefront's pages.
+
+mod account;
+mod admin;
+mod auth;
+mod home;
+mod not_found;
+
+use leptos::prelude::*;
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::components::Layout;
+use crate::components::layout::SHOP_NAME;
+use account::{AccountPage, AddressFormPage, AddressesPage};
+use admin::{AdminHome, AdminLayout, AdminUsersPage};
+use auth::{ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, VerifyEmailPage};
+pub use home::HomePage;
+pub use not_found::NotFound;
+
+/// The HTML document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="description" content="Oxcart: a fast, open-source online shop."/>
+                <link rel="icon" href="/favicon.ico" sizes="any"/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body class="flex min-h-screen flex-col bg-stone-50 text-stone-900 antialiased">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: routes inside the base layout.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|text: String| if text.is_empty() { SHOP_NAME.to_owned() } else { format!("{text} · {SHOP_NAME}") }/>
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    // Async: the server waits for the data, so the page is complete without JavaScript
+                    // and the status code reflects errors.
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/addresses") view=AddressesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/addresses/:id") view=AddressFormPage ssr=SsrMode::Async/>
+                    <ParentRoute path=path!("/admin") view=AdminLayout ssr=SsrMode::Async>
+                        <Route path=path!("") view=AdminHome/>
+                        <Route path=path!("users") view=AdminUsersPage/>
+                    </ParentRoute>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

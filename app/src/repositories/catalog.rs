@@ -1,0 +1,137 @@
+//! SQL for categories, products and their variants.
+
+use rust_decimal::Decimal;
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+use crate::domain::{CategoryId, ProductId};
+
+/// A row of the storefront listing: an active product with its cheapest variant's price.
+#[derive(Debug)]
+pub struct ProductListRow {
+    pub id: ProductId,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub category: Option<String>,
+    pub min_price: Decimal,
+    pub currency: String,
+    pub in_stock: bool,
+}
+
+/// Active products that have at least one variant, newest first.
+pub async fn list_products(db: impl PgExecutor<'_>, limit: i64, offset: i64) -> sqlx::Result<Vec<ProductListRow>> {
+    sqlx::query_as!(
+        ProductListRow,
+        r#"
+        SELECT p.id AS "id: ProductId", p.name, p.slug, p.description,
+               c.name AS "category?",
+               v.min_price AS "min_price!", v.currency AS "currency!", v.in_stock AS "in_stock!"
+        FROM products p
+        LEFT JOIN categories c ON c.id = p.category_id
+        JOIN LATERAL (
+            SELECT min(price) AS min_price, min(currency) AS currency, bool_or(stock > 0) AS in_stock
+            FROM product_variants WHERE product_id = p.id
+        ) v ON v.min_price IS NOT NULL
+        WHERE p.status = 'active'
+        ORDER BY p.created_at DESC, p.id DESC
+        LIMIT $1 OFFSET $2
+        "#,
+        limit,
+        offset
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// How many products [`list_products`] can return in all.
+pub async fn count_products(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"
+        SELECT count(*) AS "count!" FROM products p
+        WHERE p.status = 'active'
+          AND EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id)
+        "#
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Whether the catalogue holds any product at all, in any status.
+pub async fn any_product_exists(db: impl PgExecutor<'_>) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM products) AS "exists!""#)
+        .fetch_one(db)
+        .await
+}
+
+/// A category to insert.
+pub struct NewCategory<'a> {
+    pub parent_id: Option<CategoryId>,
+    pub name: &'a str,
+    pub slug: &'a str,
+    pub description: &'a str,
+}
+
+pub async fn create_category(db: impl PgExecutor<'_>, new: &NewCategory<'_>) -> sqlx::Result<CategoryId> {
+    sqlx::query_scalar!(
+        r#"INSERT INTO categories (id, parent_id, name, slug, description)
+           VALUES ($1, $2, $3, $4, $5) RETURNING id AS "id: CategoryId""#,
+        Uuid::now_v7(),
+        new.parent_id.map(|c| c.0),
+        new.name,
+        new.slug,
+        new.description
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// A product to insert, with its status as stored (`draft`, `active`, `archived`).
+pub struct NewProduct<'a> {
+    pub category_id: Option<CategoryId>,
+    pub name: &'a str,
+    pub slug: &'a str,
+    pub description: &'a str,
+    pub status: &'a str,
+}
+
+pub async fn create_product(db: impl PgExecutor<'_>, new: &NewProduct<'_>) -> sqlx::Result<ProductId> {
+    sqlx::query_scalar!(
+        r#"INSERT INTO products (id, category_id, name, slug, description, status)
+           VALUES ($1, $2, $3, $4, $5, $6::text::product_status) RETURNING id AS "id: ProductId""#,
+        Uuid::now_v7(),
+        new.category_id.map(|c| c.0),
+        new.name,
+        new.slug,
+        new.description,
+        new.status
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// A variant to insert.
+pub struct NewVariant<'a> {
+    pub product_id: ProductId,
+    pub sku: &'a str,
+    pub name: &'a str,
+    pub price: Decimal,
+    pub currency: &'a str,
+    pub stock: i32,
+}
+
+pub async fn create_variant(db: impl PgExecutor<'_>, new: &NewVariant<'_>) -> sqlx::Result<Uuid> {
+    sqlx::query_scalar!(
+        r#"INSERT INTO product_variants (id, product_id, sku, name, price, currency, stock)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"#,
+        Uuid::now_v7(),
+        new.product_id.0,
+        new.sku,
+        new.name,
+        new.price,
+        new.currency,
+        new.stock
+    )
+    .fetch_one(db)
+    .await
+}

@@ -1,0 +1,115 @@
+//! Server functions: typed endpoints the pages call. Each is a thin adapter — parse the input,
+//! call one service function, map the error — and, being a public endpoint, checks its own
+//! authorization.
+
+pub mod admin;
+pub mod catalog;
+pub mod identity;
+
+#[cfg(feature = "ssr")]
+use crate::error::AppError;
+
+/// Converts a service result for the browser, setting the HTTP status that goes with the error
+/// code so server-function errors carry the same status as the REST API's.
+///
+/// A plain HTML form post (no JavaScript) is the exception: the framework answers it with a
+/// redirect back to the form, the error in the URL, and that redirect must keep its 302.
+#[cfg(feature = "ssr")]
+pub(crate) fn respond<T, E: Into<AppError>>(result: Result<T, E>) -> Result<T, AppError> {
+    result.map_err(|err| {
+        let err = err.into();
+        let form_post = leptos::prelude::use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+            parts.method == axum::http::Method::POST
+                && parts
+                    .headers
+                    .get(axum::http::header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|accept| accept.contains("text/html"))
+        });
+        if form_post {
+            return err;
+        }
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            let status = axum::http::StatusCode::from_u16(err.code.status())
+                .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+            response.set_status(status);
+        }
+        err
+    })
+}
+
+/// The application state, provided as context by the server.
+#[cfg(feature = "ssr")]
+pub(crate) fn state() -> Result<crate::state::AppState, AppError> {
+    leptos::prelude::use_context::<crate::state::AppState>()
+        .ok_or_else(|| AppError::from_code(crate::error::ErrorCode::InternalError))
+}
+
+/// The browser's session: who is signed in, signing in and out.
+#[cfg(feature = "ssr")]
+pub(crate) mod web {
+    use tower_sessions::Session;
+
+    use crate::domain::identity::UserId;
+    use crate::error::{AppError, ErrorCode};
+    use crate::services::identity::{self, Actor, Client};
+
+    /// The session key holding the signed-in user's id.
+    const USER_ID: &str = "user_id";
+
+    fn session_failed(err: impl std::fmt::Display) -> AppError {
+        tracing::error!(event = "session_failed", error = %err, "session store failed");
+        AppError::from_code(ErrorCode::ServiceUnavailable)
+    }
+
+    async fn session() -> Result<Session, AppError> {
+        leptos_axum::extract::<Session>().await.map_err(session_failed)
+    }
+
+    /// The signed-in caller, if any (an account deactivated since counts as signed out).
+    pub async fn actor() -> Result<Option<Actor>, AppError> {
+        let session = session().await?;
+        let Some(user_id) = session.get::<UserId>(USER_ID).await.map_err(session_failed)? else {
+            return Ok(None);
+        };
+        let state = super::state()?;
+        super::respond(identity::authenticate_session(&state, user_id).await)
+    }
+
+    /// The signed-in caller; 401 otherwise.
+    pub async fn require_actor() -> Result<Actor, AppError> {
+        match actor().await? {
+            Some(actor) => Ok(actor),
+            None => super::respond(Err(AppError::new(ErrorCode::Unauthorized, "Please sign in first."))),
+        }
+    }
+
+    /// Signs `user` in under a new session id (so a session id planted before login is useless).
+    pub async fn sign_in(user: UserId) -> Result<(), AppError> {
+        let session = session().await?;
+        session.cycle_id().await.map_err(session_failed)?;
+        session.insert(USER_ID, user).await.map_err(session_failed)
+    }
+
+    /// Ends the session: its data is deleted and the cookie removed.
+    pub async fn sign_out() -> Result<(), AppError> {
+        session().await?.flush().await.map_err(session_failed)
+    }
+
+    /// The caller's address, for rate limits.
+    pub async fn client() -> Client {
+        let ip = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .await
+            .map(|info| info.0.ip())
+            .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
+        Client { ip }
+    }
+
+    /// Redirects to `next` if it is a path on this site, else to `fallback` (no open redirects).
+    pub fn redirect_to(next: Option<&str>, fallback: &str) {
+        let target = next
+            .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+            .unwrap_or(fallback);
+        leptos_axum::redirect(target);
+    }
+}

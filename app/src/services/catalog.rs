@@ -1,0 +1,153 @@
+//! Catalogue rules: what the storefront lists and how a demo catalogue is seeded.
+
+use rust_decimal::Decimal;
+
+use super::ServiceError;
+use crate::domain::{Currency, Money, Page, PageRequest, ProductView};
+use crate::repositories::catalog::{self as repo, NewCategory, NewProduct, NewVariant};
+use crate::state::AppState;
+
+/// The storefront listing: active, purchasable products, newest first.
+pub async fn list_products(state: &AppState, page: PageRequest) -> Result<Page<ProductView>, ServiceError> {
+    let rows = repo::list_products(&state.db, page.limit(), page.offset()).await?;
+    let total = repo::count_products(&state.db).await?;
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let currency = Currency::parse(row.currency.trim()).map_err(ServiceError::Unexpected)?;
+            Ok(ProductView {
+                id: row.id,
+                name: row.name,
+                slug: row.slug,
+                description: row.description,
+                price: Money::new(row.min_price, currency),
+                in_stock: row.in_stock,
+                category: row.category,
+            })
+        })
+        .collect::<Result<Vec<_>, ServiceError>>()?;
+    Ok(Page::new(items, page, u64::try_from(total).unwrap_or(0)))
+}
+
+/// What [`seed_demo_catalog`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SeedOutcome {
+    Seeded { products: usize },
+    AlreadyHadProducts,
+}
+
+/// Demo products: (category, name, description, [(sku, variant, price in cents, stock)]).
+type DemoProduct = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str, i64, i32)],
+);
+
+const DEMO_PRODUCTS: &[DemoProduct] = &[
+    (
+        "Apparel",
+        "Canvas Tote Bag",
+        "A sturdy cotton tote for the market run.",
+        &[("TOTE-NAT", "Natural", 1800, 40)],
+    ),
+    (
+        "Apparel",
+        "Merino Beanie",
+        "Warm, soft and itch-free.",
+        &[("BEANIE-GRY", "Grey", 2900, 15), ("BEANIE-NVY", "Navy", 2900, 0)],
+    ),
+    (
+        "Apparel",
+        "Linen Shirt",
+        "Breathable linen for warm days.",
+        &[
+            ("LINEN-S", "S", 5900, 5),
+            ("LINEN-M", "M", 5900, 8),
+            ("LINEN-L", "L", 6100, 3),
+        ],
+    ),
+    (
+        "Kitchen",
+        "Cast Iron Skillet",
+        "Pre-seasoned 26 cm skillet that lasts a lifetime.",
+        &[("SKILLET-26", "26 cm", 4500, 12)],
+    ),
+    (
+        "Kitchen",
+        "Pour-Over Coffee Set",
+        "Ceramic dripper, glass carafe and 100 filters.",
+        &[("POUROVER-SET", "Set", 3900, 7)],
+    ),
+    (
+        "Kitchen",
+        "Olive Wood Spoons",
+        "Three hand-carved spoons.",
+        &[("SPOONS-3", "Set of 3", 2450, 0)],
+    ),
+    (
+        "Stationery",
+        "Dot Grid Notebook",
+        "A5, 160 pages of 100 gsm paper.",
+        &[("NOTE-A5-DOT", "A5", 1650, 60)],
+    ),
+    (
+        "Stationery",
+        "Brass Fountain Pen",
+        "Solid brass body, fine steel nib.",
+        &[("PEN-BRASS-F", "Fine", 7400, 4)],
+    ),
+];
+
+/// Fills an empty catalogue with a few categories and active products, in one transaction.
+/// Does nothing when any product exists, so it is safe to run on every start.
+pub async fn seed_demo_catalog(state: &AppState) -> Result<SeedOutcome, ServiceError> {
+    let mut tx = state.db.begin().await?;
+    if repo::any_product_exists(&mut *tx).await? {
+        return Ok(SeedOutcome::AlreadyHadProducts);
+    }
+    let currency = state.shop.currency.as_str();
+    let mut categories = std::collections::HashMap::new();
+    for (index, (category, name, description, variants)) in DEMO_PRODUCTS.iter().enumerate() {
+        let category_id = match categories.get(category) {
+            Some(id) => *id,
+            None => {
+                let slug = category.to_lowercase();
+                let new = NewCategory {
+                    parent_id: None,
+                    name: category,
+                    slug: &slug,
+                    description: "",
+                };
+                let id = repo::create_category(&mut *tx, &new).await?;
+                categories.insert(*category, id);
+                id
+            }
+        };
+        let slug = name.to_lowercase().replace(' ', "-");
+        let product = NewProduct {
+            category_id: Some(category_id),
+            name,
+            slug: &slug,
+            description,
+            status: "active",
+        };
+        let product_id = repo::create_product(&mut *tx, &product).await?;
+        for (sku, variant, cents, stock) in variants.iter() {
+            let new = NewVariant {
+                product_id,
+                sku,
+                name: variant,
+                price: Decimal::new(*cents, 2),
+                currency,
+                stock: *stock,
+            };
+            repo::create_variant(&mut *tx, &new).await?;
+        }
+        tracing::debug!(event = "seed_product", index, name);
+    }
+    tx.commit().await?;
+    Ok(SeedOutcome::Seeded {
+        products: DEMO_PRODUCTS.len(),
+    })
+}

@@ -1,0 +1,33 @@
+//! The application state every request sees: one pool, one cache, the shop's settings and the
+//! Leptos options. Built once at start-up by the server and provided to handlers (as axum state)
+//! and to server functions (as Leptos context).
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use sqlx::PgPool;
+
+use crate::adapters::cache::Cache;
+use crate::adapters::rate_limit::RateLimiter;
+use crate::auth::AuthConfig;
+use crate::domain::Currency;
+
+/// Settings the services need about the shop itself.
+#[derive(Clone, Debug)]
+pub struct ShopConfig {
+    pub name: String,
+    pub currency: Currency,
+    /// Where people reach the shop (no trailing slash), for links in mails.
+    pub public_url: String,
+}
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub db: PgPool,
+    pub cache: Cache,
+    pub shop: Arc<ShopConfig>,
+    pub auth: Arc<AuthConfig>,
+    pub limiter: RateLimiter,
+    pub leptos_options: LeptosOptions,
+}

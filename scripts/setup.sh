@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Oxcart needs on a fresh Debian machine of this kind.
+# Idempotent: every step checks first and prints what it did. Only package registries are used.
+# Usage: scripts/setup.sh [--e2e]   (--e2e also installs Chromium for Playwright)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+CARGO_LEPTOS_VERSION=0.3.11
+SQLX_CLI_VERSION=0.8.6
+# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
+
+export PATH="$HOME/.cargo/bin:$PATH"
+
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "wasm32 target: present"
+else
+  say "wasm32 target: installing"; rustup target add wasm32-unknown-unknown
+fi
+
+# Installs a crate whose own Cargo.lock pins something this toolchain or registry can't give,
+# by unpacking its source, moving one package to a working version, and installing from that path.
+install_patched() {
+  local crate=$1 version=$2 pkg=$3 precise=$4
+  local src
+  cargo install "$crate" --version "$version" --locked >/dev/null 2>&1 && return 0
+  src=$(ls -d "$HOME"/.cargo/registry/src/*/"$crate-$version" 2>/dev/null | head -n1)
+  if [ -z "$src" ]; then
+    # the failed install may not have unpacked it: fetch the source through cargo itself
+    local tmp; tmp=$(mktemp -d)
+    (cd "$tmp" && cargo init -q --name fetch && cargo add -q "$crate@=$version" --no-default-features >/dev/null 2>&1 && cargo fetch -q) || true
+    src=$(ls -d "$HOME"/.cargo/registry/src/*/"$crate-$version" | head -n1)
+  fi
+  local work; work=$(mktemp -d)
+  cp -r "$src" "$work/src"
+  (cd "$work/src" && cargo update -p "$pkg" --precise "$precise" && cargo install --path . --locked)
+  rm -rf "$work"
+}
+
+if cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  say "cargo-leptos $CARGO_LEPTOS_VERSION: present"
+else
+  say "cargo-leptos $CARGO_LEPTOS_VERSION: installing (about 12 minutes on 2 cores)"
+  install_patched cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-util-schemas 0.14.1
+fi
+
+if wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+  say "wasm-bindgen-cli $WASM_BINDGEN_VERSION: present"
+else
+  say "wasm-bindgen-cli $WASM_BINDGEN_VERSION: installing (about 3 minutes)"
+  install_patched wasm-bindgen-cli "$WASM_BINDGEN_VERSION" webpki-roots 1.0.10
+fi
+
+if cargo sqlx --version 2>/dev/null | grep -q "$SQLX_CLI_VERSION"; then
+  say "sqlx-cli $SQLX_CLI_VERSION: present"
+else
+  say "sqlx-cli $SQLX_CLI_VERSION: installing"
+  cargo install sqlx-cli --version "$SQLX_CLI_VERSION" --no-default-features --features postgres,rustls --locked
+fi
+
+if [ -d node_modules/@tailwindcss/cli ] && [ -d node_modules/binaryen ] && [ node_modules -nt package-lock.json ]; then
+  say "npm packages: present"
+else
+  say "npm packages: installing"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+  touch node_modules
+fi
+
+# aiosmtpd (PyPI): the real SMTP server the mail tests send to.
+if [ -x .tools/venv/bin/python ] && .tools/venv/bin/python -c 'import aiosmtpd' 2>/dev/null; then
+  say "aiosmtpd (test SMTP server): present"
+else
+  say "aiosmtpd (test SMTP server): installing into .tools/venv"
+  python3 -m venv .tools/venv && .tools/venv/bin/pip install -q 'aiosmtpd==1.4.6'
+fi
+
+if [ "${1:-}" = "--e2e" ]; then
+  if [ -x /usr/bin/chromium ]; then
+    say "chromium: present"
+  else
+    say "chromium: installing from Debian"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+say "done"

@@ -1,0 +1,137 @@
+//! `/api/v1/addresses`: the caller's shipping addresses. Another user's address is a 404.
+
+use app::domain::PageRequest;
+use app::domain::identity::{AddressId, AddressInput, AddressView};
+use app::error::{AppError, ErrorCode};
+use app::services::identity;
+use app::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use uuid::Uuid;
+
+use super::auth::Authenticated;
+use super::envelope::{ApiJson, ApiQuery, DataEnvelope, ErrorEnvelope, ListEnvelope, PageQuery};
+
+fn etag(address: &AddressView) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{}\"", address.version)).expect("digits are a valid header")
+}
+
+/// `If-Match: "<version>"` → the version the client last saw.
+fn if_match(headers: &HeaderMap) -> Result<Option<i32>, AppError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|v| v.parse().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::BadRequest,
+                "If-Match must be an ETag from this API, e.g. \"3\".",
+            )
+        })
+}
+
+fn single(address: AddressView, status: StatusCode) -> Response {
+    let tag = etag(&address);
+    (status, [(header::ETAG, tag)], Json(DataEnvelope { data: address })).into_response()
+}
+
+#[utoipa::path(get, path = "/api/v1/addresses", tag = "account", security(("bearer" = [])), params(PageQuery),
+    responses(
+        (status = 200, description = "The caller's addresses, the default first", body = ListEnvelope<AddressView>),
+        (status = 401, description = "No valid access token", body = ErrorEnvelope),
+        (status = 422, description = "Bad paging", body = ErrorEnvelope),
+    ))]
+pub async fn list_addresses(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> Result<Json<ListEnvelope<AddressView>>, AppError> {
+    let page = PageRequest::parse(query.page.as_deref(), query.per_page.as_deref())?;
+    let addresses = identity::list_addresses(&state, &actor, page).await?;
+    Ok(Json(ListEnvelope::new(addresses, "/api/v1/addresses")))
+}
+
+#[utoipa::path(post, path = "/api/v1/addresses", tag = "account", security(("bearer" = [])), request_body = AddressInput,
+    responses(
+        (status = 201, description = "Created", body = DataEnvelope<AddressView>),
+        (status = 401, description = "No valid access token", body = ErrorEnvelope),
+        (status = 422, description = "Invalid fields", body = ErrorEnvelope),
+    ))]
+pub async fn create_address(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiJson(input): ApiJson<AddressInput>,
+) -> Result<Response, AppError> {
+    Ok(single(
+        identity::create_address(&state, &actor, input).await?,
+        StatusCode::CREATED,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/addresses/{id}", tag = "account", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Address id")),
+    responses(
+        (status = 200, description = "The address, with an ETag", body = DataEnvelope<AddressView>),
+        (status = 304, description = "Unchanged since If-None-Match"),
+        (status = 401, description = "No valid access token", body = ErrorEnvelope),
+        (status = 404, description = "No such address of the caller's", body = ErrorEnvelope),
+    ))]
+pub async fn get_address(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let address = identity::get_address(&state, &actor, AddressId(id)).await?;
+    let tag = etag(&address);
+    if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v == tag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
+    }
+    Ok(single(address, StatusCode::OK))
+}
+
+#[utoipa::path(put, path = "/api/v1/addresses/{id}", tag = "account", security(("bearer" = [])), request_body = AddressInput,
+    params(("id" = Uuid, Path, description = "Address id"), ("If-Match" = Option<String>, Header, description = "ETag last seen; a mismatch is a 409")),
+    responses(
+        (status = 200, description = "Replaced", body = DataEnvelope<AddressView>),
+        (status = 401, description = "No valid access token", body = ErrorEnvelope),
+        (status = 404, description = "No such address of the caller's", body = ErrorEnvelope),
+        (status = 409, description = "Changed since the ETag in If-Match", body = ErrorEnvelope),
+        (status = 422, description = "Invalid fields", body = ErrorEnvelope),
+    ))]
+pub async fn update_address(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<AddressInput>,
+) -> Result<Response, AppError> {
+    let version = if_match(&headers)?;
+    Ok(single(
+        identity::update_address(&state, &actor, AddressId(id), version, input).await?,
+        StatusCode::OK,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/addresses/{id}", tag = "account", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Address id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid access token", body = ErrorEnvelope),
+        (status = 404, description = "No such address of the caller's", body = ErrorEnvelope),
+    ))]
+pub async fn delete_address(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, AppError> {
+    identity::delete_address(&state, &actor, AddressId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

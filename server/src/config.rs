@@ -1,0 +1,376 @@
+//! Typed settings read from environment variables (a `.env` file is honoured if present).
+//! Every variable has a default from DESIGN.md except where noted; a bad value stops start-up
+//! with one message naming the variable. Secrets are wrapped in [`Secret`] so `Debug` never
+//! prints them.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use app::adapters::rate_limit::{Limit, Limits};
+use app::domain::Currency;
+
+/// A value that must never reach a log: `Debug` and `Display` print `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    /// The secret itself; call only where it is used.
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// How logs are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines, for development.
+    Pretty,
+    /// One JSON object per line, for production.
+    Json,
+}
+
+impl FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "pretty" | "text" => Ok(Self::Pretty),
+            "json" => Ok(Self::Json),
+            other => Err(format!("`{other}` is not a log format (use `pretty` or `json`)")),
+        }
+    }
+}
+
+/// A variable with a value that can't be used.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "configuration error: {} {}", self.variable, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Everything the server can be configured with. See the README's table.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `OXCART_HOST`: address to listen on.
+    pub host: IpAddr,
+    /// `OXCART_PORT`: port to listen on; 0 lets the OS choose.
+    pub port: u16,
+    /// `DATABASE_URL`.
+    pub database_url: Secret<String>,
+    /// `DATABASE_MAX_CONNECTIONS`.
+    pub database_max_connections: u32,
+    /// `DATABASE_CONNECT_TIMEOUT_SECS`: how long start-up waits for PostgreSQL.
+    pub database_connect_timeout: Duration,
+    /// `DATABASE_ACQUIRE_TIMEOUT_SECS`: how long a request waits for a pooled connection.
+    pub database_acquire_timeout: Duration,
+    /// `REDIS_URL`: Redis for cache (and later sessions, rate limits); in-process when unset.
+    pub redis_url: Option<Secret<String>>,
+    /// `CACHE_NAMESPACE`: prefix of every cache key, so shops can share one Redis.
+    pub cache_namespace: String,
+    /// `CACHE_MAX_ENTRIES`: bound of the in-process cache.
+    pub cache_max_entries: u64,
+    /// `SHOP_NAME`.
+    pub shop_name: String,
+    /// `STORE_CURRENCY`: ISO 4217 code of the shop's prices.
+    pub store_currency: Currency,
+    /// `LOG_FORMAT`: `pretty` or `json`.
+    pub log_format: LogFormat,
+    /// `RUST_LOG`: log filter.
+    pub log_filter: String,
+    /// `MAX_BODY_BYTES`: largest request body accepted.
+    pub max_body_bytes: usize,
+    /// `SHUTDOWN_TIMEOUT_SECS`: how long in-flight requests get to finish after SIGTERM.
+    pub shutdown_timeout: Duration,
+    /// `SITE_ROOT`: the built site (`target/site`: wasm, JS, CSS, public files).
+    pub site_root: PathBuf,
+    /// `API_DOCS_ASSETS_DIR`: Swagger UI's files (npm `swagger-ui-dist`).
+    pub api_docs_assets_dir: PathBuf,
+    /// `JWT_SECRET`: HS256 key for access tokens, at least 32 bytes. Unset: a random key per
+    /// process (tokens die with it and are not shared between instances) and a warning.
+    pub jwt_secret: Option<Secret<String>>,
+    /// `ACCESS_TOKEN_TTL_SECS`.
+    pub access_token_ttl: Duration,
+    /// `REFRESH_TOKEN_TTL_SECS`.
+    pub refresh_token_ttl: Duration,
+    /// `RATE_LIMIT_LOGIN`, `RATE_LIMIT_REGISTER`, `RATE_LIMIT_PASSWORD_RESET`, `RATE_LIMIT_WRITES`:
+    /// `N/SECONDS`.
+    pub rate_limits: Limits,
+    /// `OXCART_HTTPS`: the shop is served over TLS (by a proxy in front): sends HSTS and marks
+    /// the session cookie `Secure`.
+    pub https: bool,
+    /// `PUBLIC_URL`: the shop's address as people reach it, for links in mails. Unset: the
+    /// address the server listens on.
+    pub public_url: Option<String>,
+    /// `SMTP_URL`: e.g. `smtp://user:pass@mail.example.com:587?tls=required`. Unset: mails are
+    /// written to `MAIL_OUTBOX_DIR`.
+    pub smtp_url: Option<Secret<String>>,
+    /// `MAIL_FROM`: the sender of the shop's mails.
+    pub mail_from: String,
+    /// `MAIL_OUTBOX_DIR`: where mails go when there is no SMTP server.
+    pub mail_outbox_dir: PathBuf,
+    /// `SESSION_TTL_SECS`: a browser session ends after this long without activity.
+    pub session_ttl: Duration,
+    /// `JOB_WORKERS`: background job workers in this process; 0 switches them off here.
+    pub job_workers: usize,
+}
+
+impl Settings {
+    /// Reads the process environment, after loading `.env` if one exists.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing .env is normal; a malformed one is reported.
+        if let Err(err) = dotenvy::dotenv()
+            && !err.not_found()
+        {
+            return Err(ConfigError {
+                variable: ".env",
+                message: format!("could not be read: {err}"),
+            });
+        }
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds settings from any source of variables (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &'static str| lookup(name).filter(|v| !v.trim().is_empty());
+        let parse = |name: &'static str, default: &str| -> Result<String, ConfigError> {
+            Ok(var(name).unwrap_or_else(|| default.to_owned()))
+        };
+        fn typed<T: FromStr>(name: &'static str, raw: String, what: &str) -> Result<T, ConfigError> {
+            raw.trim().parse().map_err(|_| ConfigError {
+                variable: name,
+                message: format!("`{raw}` is not {what}"),
+            })
+        }
+        let seconds = |name: &'static str, default: &str| -> Result<Duration, ConfigError> {
+            let secs: u64 = typed(name, parse(name, default)?, "a whole number of seconds")?;
+            Ok(Duration::from_secs(secs))
+        };
+
+        let database_url = parse("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oxcart")?;
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(ConfigError {
+                variable: "DATABASE_URL",
+                message: "must be a postgres:// URL, e.g. postgres://postgres@127.0.0.1:5432/oxcart".into(),
+            });
+        }
+        let redis_url = var("REDIS_URL");
+        if let Some(url) = &redis_url
+            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+        {
+            return Err(ConfigError {
+                variable: "REDIS_URL",
+                message: "must be a redis:// URL, e.g. redis://127.0.0.1:6379".into(),
+            });
+        }
+        let max_connections: u32 = typed(
+            "DATABASE_MAX_CONNECTIONS",
+            parse("DATABASE_MAX_CONNECTIONS", "10")?,
+            "a whole number",
+        )?;
+        if max_connections == 0 {
+            return Err(ConfigError {
+                variable: "DATABASE_MAX_CONNECTIONS",
+                message: "must be at least 1".into(),
+            });
+        }
+        let currency = parse("STORE_CURRENCY", "USD")?;
+        let store_currency = Currency::parse(&currency).map_err(|message| ConfigError {
+            variable: "STORE_CURRENCY",
+            message,
+        })?;
+        let log_format = parse("LOG_FORMAT", "pretty")?.parse().map_err(|message| ConfigError {
+            variable: "LOG_FORMAT",
+            message,
+        })?;
+
+        let jwt_secret = var("JWT_SECRET");
+        if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
+            return Err(ConfigError {
+                variable: "JWT_SECRET",
+                message: "must be at least 32 bytes long".into(),
+            });
+        }
+        let limit = |name: &'static str, default: &str| -> Result<Limit, ConfigError> {
+            Limit::parse(&parse(name, default)?).map_err(|message| ConfigError {
+                variable: name,
+                message,
+            })
+        };
+        let rate_limits = Limits {
+            login: limit("RATE_LIMIT_LOGIN", "10/60")?,
+            register: limit("RATE_LIMIT_REGISTER", "10/3600")?,
+            password_reset: limit("RATE_LIMIT_PASSWORD_RESET", "5/3600")?,
+            writes: limit("RATE_LIMIT_WRITES", "300/60")?,
+        };
+        let https = match parse("OXCART_HTTPS", "false")?.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" => true,
+            "0" | "false" | "no" => false,
+            other => {
+                return Err(ConfigError {
+                    variable: "OXCART_HTTPS",
+                    message: format!("`{other}` is not true or false"),
+                });
+            }
+        };
+
+        let public_url = var("PUBLIC_URL").map(|url| url.trim().trim_end_matches('/').to_owned());
+        if let Some(url) = &public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(ConfigError {
+                variable: "PUBLIC_URL",
+                message: "must be an http:// or https:// URL, e.g. https://shop.example.com".into(),
+            });
+        }
+        let smtp_url = var("SMTP_URL");
+        if let Some(url) = &smtp_url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            return Err(ConfigError {
+                variable: "SMTP_URL",
+                message: "must be an smtp:// or smtps:// URL, e.g. smtp://127.0.0.1:2525".into(),
+            });
+        }
+        let mail_from = parse("MAIL_FROM", "Oxcart <shop@localhost>")?;
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError {
+                variable: "MAIL_FROM",
+                message: format!("`{mail_from}` is not a mail address like `Shop <shop@example.com>`"),
+            });
+        }
+
+        Ok(Self {
+            public_url,
+            smtp_url: smtp_url.map(Secret::new),
+            mail_from,
+            mail_outbox_dir: PathBuf::from(parse("MAIL_OUTBOX_DIR", "target/outbox")?),
+            session_ttl: seconds("SESSION_TTL_SECS", "1209600")?,
+            job_workers: typed("JOB_WORKERS", parse("JOB_WORKERS", "2")?, "a whole number")?,
+            jwt_secret: jwt_secret.map(Secret::new),
+            access_token_ttl: seconds("ACCESS_TOKEN_TTL_SECS", "900")?,
+            refresh_token_ttl: seconds("REFRESH_TOKEN_TTL_SECS", "604800")?,
+            rate_limits,
+            https,
+            host: typed("OXCART_HOST", parse("OXCART_HOST", "127.0.0.1")?, "an IP address")?,
+            port: typed("OXCART_PORT", parse("OXCART_PORT", "3000")?, "a port number (0-65535)")?,
+            database_url: Secret::new(database_url),
+            database_max_connections: max_connections,
+            database_connect_timeout: seconds("DATABASE_CONNECT_TIMEOUT_SECS", "5")?,
+            database_acquire_timeout: seconds("DATABASE_ACQUIRE_TIMEOUT_SECS", "5")?,
+            redis_url: redis_url.map(Secret::new),
+            cache_namespace: parse("CACHE_NAMESPACE", "oxcart:")?,
+            cache_max_entries: typed(
+                "CACHE_MAX_ENTRIES",
+                parse("CACHE_MAX_ENTRIES", "10000")?,
+                "a whole number",
+            )?,
+            shop_name: parse("SHOP_NAME", "Oxcart")?,
+            store_currency,
+            log_format,
+            log_filter: parse("RUST_LOG", "info,sqlx=warn")?,
+            max_body_bytes: typed(
+                "MAX_BODY_BYTES",
+                parse("MAX_BODY_BYTES", "1048576")?,
+                "a number of bytes",
+            )?,
+            shutdown_timeout: seconds("SHUTDOWN_TIMEOUT_SECS", "30")?,
+            site_root: PathBuf::from(parse("SITE_ROOT", "target/site")?),
+            api_docs_assets_dir: PathBuf::from(parse("API_DOCS_ASSETS_DIR", "node_modules/swagger-ui-dist")?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_follow_the_design() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.port, 3000);
+        assert_eq!(s.database_url.expose(), "postgres://postgres@127.0.0.1:5432/oxcart");
+        assert!(s.redis_url.is_none());
+        assert_eq!(s.store_currency.as_str(), "USD");
+        assert_eq!(s.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let err = settings(&[("OXCART_PORT", "eighty")]).unwrap_err();
+        assert_eq!(err.variable, "OXCART_PORT");
+        assert_eq!(
+            err.to_string(),
+            "configuration error: OXCART_PORT `eighty` is not a port number (0-65535)"
+        );
+        assert_eq!(
+            settings(&[("DATABASE_URL", "mysql://x")]).unwrap_err().variable,
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            settings(&[("STORE_CURRENCY", "dollars")]).unwrap_err().variable,
+            "STORE_CURRENCY"
+        );
+        assert_eq!(settings(&[("LOG_FORMAT", "xml")]).unwrap_err().variable, "LOG_FORMAT");
+        assert_eq!(
+            settings(&[("SMTP_URL", "mail.example.com")]).unwrap_err().variable,
+            "SMTP_URL"
+        );
+        assert_eq!(settings(&[("MAIL_FROM", "nobody")]).unwrap_err().variable, "MAIL_FROM");
+        assert_eq!(
+            settings(&[("PUBLIC_URL", "shop.example.com")]).unwrap_err().variable,
+            "PUBLIC_URL"
+        );
+        assert_eq!(settings(&[("JOB_WORKERS", "-1")]).unwrap_err().variable, "JOB_WORKERS");
+        assert_eq!(
+            settings(&[("REDIS_URL", "localhost")]).unwrap_err().variable,
+            "REDIS_URL"
+        );
+        assert_eq!(
+            settings(&[("DATABASE_MAX_CONNECTIONS", "0")]).unwrap_err().variable,
+            "DATABASE_MAX_CONNECTIONS"
+        );
+    }
+
+    #[test]
+    fn debug_never_prints_secrets() {
+        let s = settings(&[
+            ("DATABASE_URL", "postgres://shop:hunter2@db/oxcart"),
+            ("REDIS_URL", "redis://:s3cret@cache:6379"),
+            ("JWT_SECRET", "jwt-secret-jwt-secret-jwt-secret-42"),
+            ("SMTP_URL", "smtp://mailer:pa55word@mail:587"),
+        ])
+        .unwrap();
+        let printed = format!("{s:?}");
+        assert!(
+            !printed.contains("hunter2") && !printed.contains("s3cret") && !printed.contains("pa55word"),
+            "{printed}"
+        );
+        assert!(printed.contains("[redacted]"));
+    }
+}

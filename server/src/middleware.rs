@@ -1,0 +1,228 @@
+//! The layers every response passes through: request ids, structured request logs, the error
+//! envelope, panic recovery, body limits and compression.
+
+use std::any::Any;
+
+use app::error::{AppError, ErrorCode};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+use uuid::Uuid;
+
+use crate::api::envelope::ErrorEnvelope;
+
+pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the request being served, as placed in its extensions.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// Accepts the client's id when it is short and printable; otherwise mints a UUID v7.
+fn request_id_for(request: &Request) -> String {
+    request
+        .headers()
+        .get(&X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| {
+            !id.is_empty()
+                && id.len() <= 128
+                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(&b))
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| Uuid::now_v7().to_string())
+}
+
+/// Gives every request an id (echoing the client's), and puts it on the response.
+async fn request_id(mut request: Request, next: Next) -> Response {
+    let id = request_id_for(&request);
+    let value = HeaderValue::from_str(&id).expect("request ids are printable ASCII");
+    request.headers_mut().insert(X_REQUEST_ID.clone(), value.clone());
+    request.extensions_mut().insert(RequestId(id));
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(X_REQUEST_ID.clone(), value);
+    response
+}
+
+/// Renders every error response in the envelope of DESIGN.md: errors raised by our handlers
+/// ([`AppError`] in the response's extensions) and bare ones from the router, extractors and
+/// layers (404, 405, 413, panics). Leptos pages (HTML), JSON a handler shaped itself and
+/// server-function errors (their own encoding, marked by a header) are left as they are.
+async fn error_envelope(request: Request, next: Next) -> Response {
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.0.clone())
+        .unwrap_or_default();
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let error = match response.extensions_mut().remove::<AppError>() {
+        Some(error) => error,
+        None => {
+            let headers = response.headers();
+            // A page or a body a handler shaped on purpose (e.g. /health's 503 report).
+            let deliberate = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
+            if headers.contains_key("serverfnerror") {
+                return with_server_fn_status(response).await;
+            }
+            if deliberate {
+                return response;
+            }
+            AppError::from_code(ErrorCode::from_status(status.as_u16()))
+        }
+    };
+    if error.code == ErrorCode::InternalError {
+        tracing::error!(event = "request_failed", status = status.as_u16(), "internal error");
+    }
+    let (mut parts, _) = response.into_parts();
+    let body = serde_json::to_vec(&ErrorEnvelope::new(error, request_id)).unwrap_or_default();
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// A server function's error keeps its own encoding (the JSON of [`AppError`]), but its status
+/// must match the error's code even when it arose before the function ran (unreadable
+/// arguments are a 400, not the framework's 500).
+async fn with_server_fn_status(response: Response) -> Response {
+    const LIMIT: usize = 64 * 1024;
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, LIMIT).await else {
+        parts.status = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+        return Response::from_parts(parts, Body::empty());
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes)
+        && let Ok(status) = axum::http::StatusCode::from_u16(error.code.status())
+    {
+        parts.status = status;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The Content-Security-Policy: only our own scripts (plus the page's nonce for the inline
+/// hydration script), wasm compilation, no framing. Styles may be inline (Swagger UI sets some).
+pub fn content_security_policy(nonce: Option<&str>) -> String {
+    let scripts = match nonce {
+        Some(nonce) => format!("'self' 'wasm-unsafe-eval' 'nonce-{nonce}'"),
+        None => "'self' 'wasm-unsafe-eval'".to_owned(),
+    };
+    format!(
+        "default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+         connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// Security headers on every response. Pages set their own CSP with a nonce; everything else
+/// gets the policy without one.
+async fn security_headers(https: bool, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let csp = HeaderValue::from_str(&content_security_policy(None)).expect("ASCII policy");
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
+    response
+}
+
+/// Refuses state-changing requests that a browser sent from another site (CSRF). Cookie-
+/// authenticated paths only: `/api/v1` authenticates with bearer tokens, which a foreign page
+/// can't attach. The browser's own `Sec-Fetch-Site` decides when present, else `Origin` (or
+/// `Referer`) must name this host; a request with none of them is not from a browser.
+async fn refuse_cross_site(request: Request, next: Next) -> Response {
+    use axum::http::Method;
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe || request.uri().path().starts_with("/api/v1/") || same_site(&request) {
+        return next.run(request).await;
+    }
+    tracing::warn!(event = "cross_site_refused", path = %request.uri().path(), "cross-site request refused");
+    AppError::new(
+        ErrorCode::Forbidden,
+        "Cross-site request refused. Submit the form from this shop's own pages.",
+    )
+    .into_response()
+}
+
+fn same_site(request: &Request) -> bool {
+    let header = |name: header::HeaderName| request.headers().get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header(HeaderName::from_static("sec-fetch-site")) {
+        return matches!(site, "same-origin" | "none");
+    }
+    let Some(source) = header(header::ORIGIN).or_else(|| header(header::REFERER)) else {
+        return true;
+    };
+    let authority = source
+        .split_once("://")
+        .map(|(_, rest)| rest.split('/').next().unwrap_or(""))
+        .unwrap_or("");
+    header(header::HOST).is_some_and(|host| !authority.is_empty() && authority.eq_ignore_ascii_case(host))
+}
+
+/// A panic in a handler becomes a 500 envelope instead of a dropped connection.
+fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string panic".to_owned());
+    tracing::error!(event = "handler_panicked", panic = %detail, "a handler panicked");
+    AppError::from_code(ErrorCode::InternalError).into_response()
+}
+
+/// Wraps a router in the shared layers. Outermost first: request id, request log, security
+/// headers, compression, error envelope, cross-site refusal, panic recovery, body limit.
+pub fn apply(router: Router, max_body_bytes: usize, https: bool) -> Router {
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &Request<Body>| {
+            let id = request
+                .extensions()
+                .get::<RequestId>()
+                .map(|id| id.0.as_str())
+                .unwrap_or("");
+            tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+        })
+        .on_request(())
+        .on_response(
+            DefaultOnResponse::new()
+                .level(Level::INFO)
+                .latency_unit(tower_http::LatencyUnit::Millis),
+        );
+    router.layer(
+        ServiceBuilder::new()
+            .layer(middleware::from_fn(request_id))
+            .layer(trace)
+            .layer(middleware::from_fn(move |req, next| security_headers(https, req, next)))
+            .layer(CompressionLayer::new())
+            .layer(middleware::from_fn(error_envelope))
+            .layer(middleware::from_fn(refuse_cross_site))
+            .layer(CatchPanicLayer::custom(panic_response))
+            .layer(DefaultBodyLimit::max(max_body_bytes)),
+    )
+}

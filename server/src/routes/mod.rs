@@ -1,0 +1,112 @@
+//! The whole HTTP surface: Leptos pages and server functions, `/api/v1`, `/health`, the API docs
+//! and static files. Assets are served by a real file service (`/pkg`, public files), never by
+//! the Leptos renderer; paths that match nothing render the storefront's 404 page.
+
+pub mod docs;
+pub mod health;
+
+use std::convert::Infallible;
+
+use app::adapters::sessions::SessionBackend;
+use app::state::AppState;
+use app::{App, shell};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, header};
+use axum::response::Response;
+use axum::routing::get;
+use leptos::prelude::{provide_context, use_context};
+use leptos_axum::ResponseOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower::Layer;
+use tower_http::services::ServeDir;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::config::Settings;
+
+/// Hashed build outputs never change under the same name; everything else is revalidated.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+const REVALIDATE: &str = "public, max-age=0, must-revalidate";
+const PUBLIC_FILES: &str = "public, max-age=3600";
+
+/// Serves a directory, preferring precompressed `.br`/`.gz` siblings.
+fn static_files(dir: std::path::PathBuf) -> ServeDir {
+    ServeDir::new(dir).precompressed_br().precompressed_gzip()
+}
+
+/// Sets `Cache-Control` on successful responses only: a 404 must never be cached for a year.
+fn with_cache_control<B>(mut response: Response<B>, cache_control: &'static str) -> Response<B> {
+    if response.status().is_success() || response.status().as_u16() == 304 {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
+    }
+    response
+}
+
+/// Builds the application's router (without the shared middleware, see [`crate::middleware`]).
+pub fn router(state: AppState, settings: &Settings, extra: Router<AppState>) -> Router {
+    let options = state.leptos_options.clone();
+    let site_root = std::path::PathBuf::from(options.site_root.as_ref());
+    let pkg_cache = if options.hash_files { IMMUTABLE } else { REVALIDATE };
+
+    let context = {
+        let state = state.clone();
+        move || {
+            provide_context(state.clone());
+            // Pages carry a CSP whose nonce lets Leptos's inline hydration script run.
+            if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<ResponseOptions>()) {
+                let csp = crate::middleware::content_security_policy(Some(&nonce));
+                if let Ok(value) = HeaderValue::from_str(&csp) {
+                    response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+                }
+            }
+        }
+    };
+    let render_app = {
+        let options = options.clone();
+        move || shell(options.clone())
+    };
+    // Unknown paths: public files first, then the storefront's 404 page.
+    let not_found_page = leptos_axum::render_app_to_stream_with_context(context.clone(), render_app.clone());
+    let fallback = static_files(site_root.clone())
+        .call_fallback_on_method_not_allowed(true)
+        .not_found_service(tower::service_fn(move |request: Request<Body>| {
+            let render = not_found_page.clone();
+            async move { Ok::<_, Infallible>(render(request).await) }
+        }));
+    let fallback =
+        tower::util::MapResponseLayer::new(|r: Response<_>| with_cache_control(r, PUBLIC_FILES)).layer(fallback);
+    let pkg = tower::util::MapResponseLayer::new(move |r: Response<_>| with_cache_control(r, pkg_cache))
+        .layer(static_files(site_root.join(options.site_pkg_dir.as_ref())));
+
+    Router::new()
+        .leptos_routes_with_context(&state, generate_route_list(App), context, render_app)
+        .nest("/api/v1", crate::api::router())
+        .route("/health", get(health::health))
+        .merge(docs::router(&settings.api_docs_assets_dir))
+        .merge(extra)
+        .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
+        .fallback_service(fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::api::limit_writes,
+        ))
+        .layer(sessions(&state, settings))
+        .with_state(state)
+}
+
+/// Browser sessions on every route (pages, server functions, the 404 page): a cookie that
+/// scripts can't read, sent on same-site navigations only, `Secure` behind TLS, expiring after
+/// a period without activity.
+fn sessions(state: &AppState, settings: &Settings) -> SessionManagerLayer<SessionBackend> {
+    SessionManagerLayer::new(crate::startup::session_backend(state))
+        .with_name("oxcart_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.https)
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::seconds(
+            i64::try_from(settings.session_ttl.as_secs()).unwrap_or(i64::MAX),
+        )))
+}

@@ -1,0 +1,285 @@
+//! `GET /api/v1/products`: the envelope, pagination and its bounds, and what is listed.
+
+use app::repositories::catalog::{self as repo, NewProduct, NewVariant};
+use app::services::catalog::{SeedOutcome, seed_demo_catalog};
+use rust_decimal::Decimal;
+
+use crate::helpers::{TestApp, assert_envelope, spawn_app};
+
+/// Inserts `n` active products named `Product 01`…, each with one variant priced `n`.00.
+async fn insert_products(app: &TestApp, n: usize) {
+    for i in 1..=n {
+        let name = format!("Product {i:02}");
+        let slug = format!("product-{i:02}");
+        let product = NewProduct {
+            category_id: None,
+            name: &name,
+            slug: &slug,
+            description: "",
+            status: "active",
+        };
+        let id = repo::create_product(&app.db, &product).await.unwrap();
+        let sku = format!("SKU-{i:02}");
+        let variant = NewVariant {
+            product_id: id,
+            sku: &sku,
+            name: "",
+            price: Decimal::from(i),
+            currency: "USD",
+            stock: 1,
+        };
+        repo::create_variant(&app.db, &variant).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn lists_seeded_products_in_the_envelope() {
+    let app = spawn_app().await;
+    assert_eq!(
+        seed_demo_catalog(&app.state).await.unwrap(),
+        SeedOutcome::Seeded { products: 8 }
+    );
+    assert_eq!(
+        seed_demo_catalog(&app.state).await.unwrap(),
+        SeedOutcome::AlreadyHadProducts
+    );
+
+    let response = app.get("/api/v1/products").await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        body["meta"],
+        serde_json::json!({"page": 1, "per_page": 20, "total": 8, "total_pages": 1, "has_next": false})
+    );
+    assert_eq!(body["links"]["self"], "/api/v1/products?page=1&per_page=20");
+    assert_eq!(body["links"]["next"], serde_json::Value::Null);
+    assert_eq!(body["links"]["prev"], serde_json::Value::Null);
+    let products = body["data"].as_array().unwrap();
+    assert_eq!(products.len(), 8);
+    // Newest first: the last seeded product leads.
+    assert_eq!(products[0]["name"], "Brass Fountain Pen");
+    let linen = products.iter().find(|p| p["slug"] == "linen-shirt").unwrap();
+    assert_eq!(
+        linen["price"],
+        serde_json::json!({"amount": "59.00", "currency": "USD"})
+    );
+    assert_eq!(linen["category"], "Apparel");
+    assert_eq!(linen["in_stock"], true);
+    let spoons = products.iter().find(|p| p["slug"] == "olive-wood-spoons").unwrap();
+    assert_eq!(spoons["in_stock"], false);
+}
+
+#[tokio::test]
+async fn paginates_with_links() {
+    let app = spawn_app().await;
+    insert_products(&app, 25).await;
+
+    let body: serde_json::Value = app
+        .get("/api/v1/products?page=2&per_page=10")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["data"].as_array().unwrap().len(), 10);
+    assert_eq!(
+        body["meta"],
+        serde_json::json!({"page": 2, "per_page": 10, "total": 25, "total_pages": 3, "has_next": true})
+    );
+    assert_eq!(body["links"]["next"], "/api/v1/products?page=3&per_page=10");
+    assert_eq!(body["links"]["prev"], "/api/v1/products?page=1&per_page=10");
+    assert_eq!(body["links"]["first"], "/api/v1/products?page=1&per_page=10");
+    assert_eq!(body["links"]["last"], "/api/v1/products?page=3&per_page=10");
+
+    let last: serde_json::Value = app
+        .get("/api/v1/products?page=3&per_page=10")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = last["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Product 05", "Product 04", "Product 03", "Product 02", "Product 01"]
+    );
+    assert_eq!(last["meta"]["has_next"], false);
+
+    // Past the end: an empty page, not an error.
+    let beyond: serde_json::Value = app
+        .get("/api/v1/products?page=9&per_page=10")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(beyond["data"], serde_json::json!([]));
+    assert_eq!(beyond["meta"]["total"], 25);
+
+    // The largest page allowed.
+    let all: serde_json::Value = app.get("/api/v1/products?per_page=100").await.json().await.unwrap();
+    assert_eq!(all["data"].as_array().unwrap().len(), 25);
+}
+
+#[tokio::test]
+async fn out_of_bounds_paging_is_a_422_naming_the_field() {
+    let app = spawn_app().await;
+    for (query, field, message) in [
+        ("page=0", "page", "must be at least 1"),
+        ("per_page=101", "per_page", "must be at most 100"),
+        ("per_page=0", "per_page", "must be at least 1"),
+        ("page=abc", "page", "must be a whole number"),
+        ("page=-2", "page", "must be a whole number"),
+        ("page=1.5", "page", "must be a whole number"),
+    ] {
+        let body = assert_envelope(
+            app.get(&format!("/api/v1/products?{query}")).await,
+            422,
+            "VALIDATION_ERROR",
+        )
+        .await;
+        assert_eq!(
+            body["error"]["details"][field],
+            serde_json::json!([message]),
+            "{query}: {body}"
+        );
+    }
+    let body = assert_envelope(
+        app.get("/api/v1/products?page=0&per_page=1000").await,
+        422,
+        "VALIDATION_ERROR",
+    )
+    .await;
+    assert_eq!(body["error"]["details"].as_object().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn drafts_and_products_without_variants_are_not_listed() {
+    let app = spawn_app().await;
+    insert_products(&app, 2).await;
+    let draft = NewProduct {
+        category_id: None,
+        name: "Secret",
+        slug: "secret",
+        description: "",
+        status: "draft",
+    };
+    let id = repo::create_product(&app.db, &draft).await.unwrap();
+    let variant = NewVariant {
+        product_id: id,
+        sku: "SECRET-1",
+        name: "",
+        price: Decimal::ONE,
+        currency: "USD",
+        stock: 3,
+    };
+    repo::create_variant(&app.db, &variant).await.unwrap();
+    let bare = NewProduct {
+        category_id: None,
+        name: "Bare",
+        slug: "bare",
+        description: "",
+        status: "active",
+    };
+    repo::create_product(&app.db, &bare).await.unwrap();
+
+    let body: serde_json::Value = app.get("/api/v1/products").await.json().await.unwrap();
+    assert_eq!(body["meta"]["total"], 2);
+    let text = body.to_string();
+    assert!(!text.contains("Secret") && !text.contains("Bare"), "{text}");
+}
+
+#[tokio::test]
+async fn the_database_enforces_catalogue_rules() {
+    let app = spawn_app().await;
+    insert_products(&app, 1).await;
+    let product = NewProduct {
+        category_id: None,
+        name: "Other",
+        slug: "other",
+        description: "",
+        status: "active",
+    };
+    let id = repo::create_product(&app.db, &product).await.unwrap();
+    let variant = |sku: &'static str, price: Decimal, stock: i32| NewVariant {
+        product_id: id,
+        sku,
+        name: "",
+        price,
+        currency: "USD",
+        stock,
+    };
+    let constraint = |err: sqlx::Error| err.as_database_error().and_then(|e| e.code()).map(|c| c.into_owned());
+    // Unique SKU, case-insensitively.
+    let err = repo::create_variant(&app.db, &variant("sku-01", Decimal::ONE, 1))
+        .await
+        .unwrap_err();
+    assert_eq!(constraint(err).as_deref(), Some("23505"));
+    // Price and stock never negative.
+    let err = repo::create_variant(&app.db, &variant("NEG-P", Decimal::NEGATIVE_ONE, 1))
+        .await
+        .unwrap_err();
+    assert_eq!(constraint(err).as_deref(), Some("23514"));
+    let err = repo::create_variant(&app.db, &variant("NEG-S", Decimal::ONE, -1))
+        .await
+        .unwrap_err();
+    assert_eq!(constraint(err).as_deref(), Some("23514"));
+    // Unique slug.
+    let err = repo::create_product(&app.db, &product).await.unwrap_err();
+    assert_eq!(constraint(err).as_deref(), Some("23505"));
+}
+
+#[tokio::test]
+async fn audit_columns_are_kept_by_the_database() {
+    let app = spawn_app().await;
+    insert_products(&app, 1).await;
+    let (version, created_at): (i32, chrono::DateTime<chrono::Utc>) =
+        sqlx::query_as("SELECT version, created_at FROM products")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(version, 1);
+    let actor = uuid::Uuid::now_v7();
+    let mut tx = app.db.begin().await.unwrap();
+    sqlx::query(&format!("SET LOCAL oxcart.actor = '{actor}'"))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    // Even an update that tries to forge the audit columns can't.
+    sqlx::query(
+        "UPDATE products SET name = 'Renamed', version = 40, created_at = '2000-01-01', created_by = gen_random_uuid()",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let row: (
+        i32,
+        chrono::DateTime<chrono::Utc>,
+        Option<uuid::Uuid>,
+        Option<uuid::Uuid>,
+        bool,
+    ) = sqlx::query_as("SELECT version, created_at, created_by, updated_by, updated_at >= created_at FROM products")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(row.0, 2);
+    assert_eq!(row.1, created_at);
+    assert_eq!(row.2, None);
+    assert_eq!(row.3, Some(actor));
+    assert!(row.4);
+    // Ids are UUID v7.
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT uuid_generate_v7()")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(id.get_version_num(), 7);
+}

@@ -1,0 +1,232 @@
+//! Spawning the application for a test: a fresh database cloned from a migrated template, the
+//! app on port 0, and a client. Databases are named `oxcart_test_*`; the test script drops them.
+
+use std::str::FromStr;
+
+use app::state::AppState;
+use axum::Router;
+use server::{Application, Settings, db};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection, PgPool};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+pub fn base_database_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/oxcart".to_owned())
+}
+
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
+fn workspace_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace")
+        .to_path_buf()
+}
+
+/// A stable fingerprint of the migrations, so a changed migration gets a new template.
+fn migrations_fingerprint() -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let ours = db::migrator();
+    let jobs = apalis_sql::postgres::PostgresStorage::migrations();
+    for migration in jobs.iter().chain(ours.iter()) {
+        for byte in migration.version.to_le_bytes().iter().chain(migration.checksum.iter()) {
+            hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+/// Creates `oxcart_test_<uuid>` from the migrated template and returns its URL.
+pub async fn fresh_database() -> (String, String) {
+    let base = PgConnectOptions::from_str(&base_database_url()).expect("DATABASE_URL");
+    let mut admin = PgConnection::connect_with(&base.clone().database("postgres"))
+        .await
+        .expect("PostgreSQL is reachable");
+    // One process at a time builds the template and clones it (cloning needs it idle).
+    sqlx::query("SELECT pg_advisory_lock(727274)")
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let template = format!("oxcart_tpl_{}", migrations_fingerprint());
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(&template)
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+    if !exists {
+        let building = format!("{template}_building");
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {building}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {building}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let mut conn = PgConnection::connect_with(&base.clone().database(&building))
+            .await
+            .unwrap();
+        db::migrate_connection(&mut conn)
+            .await
+            .expect("migrations apply to an empty database");
+        conn.close().await.unwrap();
+        sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {template}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+    }
+    let name = format!("oxcart_test_{}", Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    sqlx::query("SELECT pg_advisory_unlock(727274)")
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    admin.close().await.ok();
+    let url = base.database(&name);
+    let url = format!(
+        "postgres://{}@{}:{}/{}",
+        url.get_username(),
+        url.get_host(),
+        url.get_port(),
+        name
+    );
+    (url, name)
+}
+
+/// The outbox of the apps on one test database (under the system's temporary directory).
+pub fn outbox_dir(database_url: &str) -> std::path::PathBuf {
+    let name = database_url.rsplit('/').next().unwrap_or("oxcart_test");
+    std::env::temp_dir().join("oxcart-test-outbox").join(name)
+}
+
+/// Settings for a test app: port 0, its own database and cache namespace.
+pub fn test_settings(database_url: &str) -> Settings {
+    let namespace = format!("oxcart-test:{}:", Uuid::new_v4().simple());
+    let site_root = workspace_dir().join("target/site");
+    let docs = workspace_dir().join("node_modules/swagger-ui-dist");
+    let vars = [
+        ("OXCART_PORT", "0".to_owned()),
+        ("DATABASE_URL", database_url.to_owned()),
+        ("CACHE_NAMESPACE", namespace),
+        ("SITE_ROOT", site_root.to_string_lossy().into_owned()),
+        ("API_DOCS_ASSETS_DIR", docs.to_string_lossy().into_owned()),
+        ("SHUTDOWN_TIMEOUT_SECS", "10".to_owned()),
+        (
+            "MAIL_OUTBOX_DIR",
+            outbox_dir(database_url).to_string_lossy().into_owned(),
+        ),
+    ];
+    Settings::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())).unwrap()
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub db_name: String,
+    pub database_url: String,
+    pub db: PgPool,
+    stop: Option<oneshot::Sender<()>>,
+    pub server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request sent")
+    }
+
+    /// Asks the server to shut down gracefully.
+    pub fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}, Router::new()).await
+}
+
+/// Spawns the app after `configure` adjusts its settings, with `extra` routes behind the same
+/// middleware.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings), extra: Router<AppState>) -> TestApp {
+    let (url, db_name) = fresh_database().await;
+    spawn_app_on(&url, &db_name, configure, extra).await
+}
+
+/// Spawns an app on an existing database (a second instance behind a load balancer, say).
+pub async fn spawn_app_on(
+    url: &str,
+    db_name: &str,
+    configure: impl FnOnce(&mut Settings),
+    extra: Router<AppState>,
+) -> TestApp {
+    let mut settings = test_settings(url);
+    configure(&mut settings);
+    let app = Application::build_with_routes(settings, extra)
+        .await
+        .expect("the app starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        address,
+        client,
+        db: state.db.clone(),
+        state,
+        db_name: db_name.to_owned(),
+        database_url: url.to_owned(),
+        stop: Some(stop),
+        server,
+    }
+}
+
+/// Asserts the body is the error envelope with `code` and the response's request id.
+pub async fn assert_envelope(response: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
+    assert_eq!(response.status().as_u16(), status, "status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/json"),
+        "content type {content_type}"
+    );
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .expect("x-request-id")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body: serde_json::Value = response.json().await.unwrap();
+    let error = &body["error"];
+    assert_eq!(error["code"], code, "{body}");
+    assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert_eq!(error["request_id"], request_id.as_str(), "{body}");
+    let timestamp = error["timestamp"].as_str().expect("timestamp");
+    assert!(chrono::DateTime::parse_from_rfc3339(timestamp).is_ok(), "{timestamp}");
+    assert!(error.get("details").is_some(), "details is always present: {body}");
+    assert_eq!(body.as_object().unwrap().len(), 1, "only `error` at the top: {body}");
+    body
+}

@@ -1,0 +1,14 @@
+//! API tests: the real application on port 0, a fresh database per test (cloned from a migrated
+//! template), real Redis where a test asks for it, and plain HTTP.
+
+mod cache;
+mod catalog;
+mod errors;
+mod health;
+mod helpers;
+mod identity;
+mod mail;
+mod pages;
+mod startup;
+mod static_files;
+mod web;
