@@ -45,6 +45,17 @@ fn with_cache_control<B>(mut response: Response<B>, cache_control: &'static str)
     response
 }
 
+/// The pages' routes, generated once per process.
+///
+/// Generating them renders the app with resource loading switched off process-wide (Leptos's
+/// `SuppressResourceLoad` is a global flag), so a page rendered by another server in the same
+/// process at that moment would wait forever for its data (leptos-rs/leptos#4773). Building
+/// the list once, before any server of the process can serve, leaves no such window.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Builds the application's router (without the shared middleware, see [`crate::middleware`]).
 pub fn router(state: AppState, settings: &Settings, extra: Router<AppState>) -> Router {
     let options = state.leptos_options.clone();
@@ -82,7 +93,7 @@ pub fn router(state: AppState, settings: &Settings, extra: Router<AppState>) -> 
         .layer(static_files(site_root.join(options.site_pkg_dir.as_ref())));
 
     Router::new()
-        .leptos_routes_with_context(&state, generate_route_list(App), context, render_app)
+        .leptos_routes_with_context(&state, route_list(), context, render_app)
         .nest("/api/v1", crate::api::router())
         .route("/health", get(health::health))
         .merge(docs::router(&settings.api_docs_assets_dir))

@@ -446,3 +446,28 @@ async fn server_function_writes_share_the_write_limit_with_the_api() {
     let read = app.get("/api/fn/current_user").await;
     assert_eq!(read.status().as_u16(), 200, "so are server functions that only read");
 }
+
+/// Building a router while another server of the process renders pages must not stall those
+/// renders (leptos-rs/leptos#4773: generating the route list switched resource loading off
+/// process-wide, and a page whose data load began in that window waited forever).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_keep_rendering_while_other_servers_start() {
+    let app = spawn_app().await;
+    let settings = crate::helpers::test_settings(&app.database_url);
+    let builder = {
+        let state = app.state.clone();
+        tokio::task::spawn_blocking(move || {
+            for _ in 0..200 {
+                drop(server::routes::router(state.clone(), &settings, Router::new()));
+            }
+        })
+    };
+    let mut rendered = 0;
+    while !builder.is_finished() || rendered < 20 {
+        let response = page(&app, "/", None).await;
+        assert_eq!(response.status().as_u16(), 200);
+        assert!(response.text().await.unwrap().contains("</html>"));
+        rendered += 1;
+    }
+    builder.await.unwrap();
+}
