@@ -16,6 +16,8 @@ pub struct UserRecord {
     pub role: Role,
     pub active: bool,
     pub email_verified: bool,
+    /// Incremented by every password change; browser sessions hold the value they began under.
+    pub credentials_version: i32,
     pub created_at: DateTime<Utc>,
 }
 
@@ -45,7 +47,7 @@ pub async fn create_user(
         r#"INSERT INTO users (id, email, display_name, password_hash, role)
            VALUES ($1, $2, $3, $4, $5)
            RETURNING id AS "id: UserId", email, display_name, password_hash, role AS "role: Role",
-                     active, email_verified, created_at"#,
+                     active, email_verified, credentials_version, created_at"#,
         Uuid::now_v7(),
         email,
         display_name,
@@ -60,7 +62,7 @@ pub async fn find_user_by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::R
     sqlx::query_as!(
         UserRecord,
         r#"SELECT id AS "id: UserId", email, display_name, password_hash, role AS "role: Role",
-                  active, email_verified, created_at
+                  active, email_verified, credentials_version, created_at
            FROM users WHERE lower(email) = lower($1)"#,
         email
     )
@@ -72,7 +74,7 @@ pub async fn find_user(db: impl PgExecutor<'_>, id: UserId) -> sqlx::Result<Opti
     sqlx::query_as!(
         UserRecord,
         r#"SELECT id AS "id: UserId", email, display_name, password_hash, role AS "role: Role",
-                  active, email_verified, created_at
+                  active, email_verified, credentials_version, created_at
            FROM users WHERE id = $1"#,
         id.0
     )
@@ -94,7 +96,7 @@ pub async fn update_profile(
                   email_verified = CASE WHEN $3::text IS NOT NULL AND $3 <> email THEN false ELSE email_verified END
            WHERE id = $1
            RETURNING id AS "id: UserId", email, display_name, password_hash, role AS "role: Role",
-                     active, email_verified, created_at"#,
+                     active, email_verified, credentials_version, created_at"#,
         id.0,
         display_name,
         email
@@ -103,11 +105,16 @@ pub async fn update_profile(
     .await
 }
 
-pub async fn set_password_hash(db: impl PgExecutor<'_>, id: UserId, hash: &str) -> sqlx::Result<()> {
-    sqlx::query!("UPDATE users SET password_hash = $2 WHERE id = $1", id.0, hash)
-        .execute(db)
-        .await?;
-    Ok(())
+/// Replaces the password hash and counts the change; returns the new credentials version.
+pub async fn set_password_hash(db: impl PgExecutor<'_>, id: UserId, hash: &str) -> sqlx::Result<i32> {
+    sqlx::query_scalar!(
+        "UPDATE users SET password_hash = $2, credentials_version = credentials_version + 1
+         WHERE id = $1 RETURNING credentials_version",
+        id.0,
+        hash
+    )
+    .fetch_one(db)
+    .await
 }
 
 /// Changes role and/or active flag.
@@ -122,7 +129,7 @@ pub async fn update_access(
         r#"UPDATE users SET role = coalesce($2, role), active = coalesce($3, active)
            WHERE id = $1
            RETURNING id AS "id: UserId", email, display_name, password_hash, role AS "role: Role",
-                     active, email_verified, created_at"#,
+                     active, email_verified, credentials_version, created_at"#,
         id.0,
         role as Option<Role>,
         active
@@ -141,7 +148,7 @@ pub async fn list_users(
     sqlx::query_as!(
         UserRecord,
         r#"SELECT id AS "id: UserId", email, display_name, password_hash, role AS "role: Role",
-                  active, email_verified, created_at
+                  active, email_verified, credentials_version, created_at
            FROM users
            WHERE $1::text IS NULL OR strpos(lower(email), lower($1)) > 0 OR strpos(lower(display_name), lower($1)) > 0
            ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"#,

@@ -28,8 +28,8 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     use crate::services::identity;
 
     let state = state()?;
-    let user = respond(identity::login(&state, web::client().await, LoginInput { email, password }).await)?;
-    web::sign_in(user.id).await?;
+    let signed_in = respond(identity::login(&state, web::client().await, LoginInput { email, password }).await)?;
+    web::sign_in(signed_in.grant).await?;
     web::redirect_to(next.as_deref(), "/account");
     Ok(())
 }
@@ -51,8 +51,8 @@ pub async fn register(
         display_name,
         password,
     };
-    let user = respond(identity::register(&state, web::client().await, input).await)?;
-    web::sign_in(user.id).await?;
+    let signed_in = respond(identity::register(&state, web::client().await, input).await)?;
+    web::sign_in(signed_in.grant).await?;
     web::redirect_to(next.as_deref(), "/account?welcome=1");
     Ok(())
 }
@@ -139,7 +139,9 @@ pub async fn change_password(current_password: String, new_password: String) -> 
         current_password,
         new_password,
     };
-    respond(identity::change_password(&state, &actor, input).await)?;
+    let grant = respond(identity::change_password(&state, &actor, input).await)?;
+    // Other browsers' sessions have ended; this one carries on under a new id.
+    web::sign_in(grant).await?;
     leptos_axum::redirect("/account?password=changed");
     Ok(())
 }

@@ -50,12 +50,11 @@ pub(crate) fn state() -> Result<crate::state::AppState, AppError> {
 pub(crate) mod web {
     use tower_sessions::Session;
 
-    use crate::domain::identity::UserId;
     use crate::error::{AppError, ErrorCode};
-    use crate::services::identity::{self, Actor, Client};
+    use crate::services::identity::{self, Actor, Client, SessionGrant};
 
-    /// The session key holding the signed-in user's id.
-    const USER_ID: &str = "user_id";
+    /// The session key holding the signed-in user's [`SessionGrant`].
+    const SIGNED_IN: &str = "signed_in";
 
     fn session_failed(err: impl std::fmt::Display) -> AppError {
         tracing::error!(event = "session_failed", error = %err, "session store failed");
@@ -66,14 +65,15 @@ pub(crate) mod web {
         leptos_axum::extract::<Session>().await.map_err(session_failed)
     }
 
-    /// The signed-in caller, if any (an account deactivated since counts as signed out).
+    /// The signed-in caller, if any (an account deactivated, or whose password changed, since
+    /// counts as signed out).
     pub async fn actor() -> Result<Option<Actor>, AppError> {
         let session = session().await?;
-        let Some(user_id) = session.get::<UserId>(USER_ID).await.map_err(session_failed)? else {
+        let Some(grant) = session.get::<SessionGrant>(SIGNED_IN).await.map_err(session_failed)? else {
             return Ok(None);
         };
         let state = super::state()?;
-        super::respond(identity::authenticate_session(&state, user_id).await)
+        super::respond(identity::authenticate_session(&state, grant).await)
     }
 
     /// The signed-in caller; 401 otherwise.
@@ -84,11 +84,12 @@ pub(crate) mod web {
         }
     }
 
-    /// Signs `user` in under a new session id (so a session id planted before login is useless).
-    pub async fn sign_in(user: UserId) -> Result<(), AppError> {
+    /// Signs in with `grant` under a new session id (so a session id planted before login is
+    /// useless).
+    pub async fn sign_in(grant: SessionGrant) -> Result<(), AppError> {
         let session = session().await?;
         session.cycle_id().await.map_err(session_failed)?;
-        session.insert(USER_ID, user).await.map_err(session_failed)
+        session.insert(SIGNED_IN, grant).await.map_err(session_failed)
     }
 
     /// Ends the session: its data is deleted and the cookie removed.

@@ -48,6 +48,34 @@ impl Actor {
     }
 }
 
+/// What a browser session keeps once signed in: who, and the version of their credentials at
+/// the time. Changing or resetting the password moves the version on, ending such sessions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionGrant {
+    pub user_id: UserId,
+    pub credentials_version: i32,
+}
+
+/// A successful registration or login: the account, and the grant a browser session keeps.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub user: UserView,
+    pub grant: SessionGrant,
+}
+
+impl From<UserRecord> for SignedIn {
+    fn from(user: UserRecord) -> Self {
+        let grant = SessionGrant {
+            user_id: user.id,
+            credentials_version: user.credentials_version,
+        };
+        Self {
+            user: user.into(),
+            grant,
+        }
+    }
+}
+
 /// Where a request comes from, for rate limits.
 #[derive(Clone, Copy, Debug)]
 pub struct Client {
@@ -85,7 +113,7 @@ fn deny_key(jti: Uuid) -> String {
 }
 
 /// Creates a customer account.
-pub async fn register(state: &AppState, client: Client, input: RegisterInput) -> Result<UserView, ServiceError> {
+pub async fn register(state: &AppState, client: Client, input: RegisterInput) -> Result<SignedIn, ServiceError> {
     state
         .limiter
         .hit("register", &client.ip.to_string(), state.limiter.limits.register)
@@ -130,7 +158,7 @@ pub async fn create_user_with_role(
 
 /// Checks credentials. Unknown e-mail, wrong password and deactivated account all get the same
 /// answer after the same work.
-pub async fn login(state: &AppState, client: Client, input: LoginInput) -> Result<UserView, ServiceError> {
+pub async fn login(state: &AppState, client: Client, input: LoginInput) -> Result<SignedIn, ServiceError> {
     let limits = state.limiter.limits;
     state
         .limiter
@@ -249,12 +277,13 @@ pub async fn authenticate(state: &AppState, access_token: &str) -> Result<Actor,
     })
 }
 
-/// Establishes the caller from a browser session's user id: the account must still exist and be
-/// active (deactivation ends web sessions at once too). `None` means "signed out".
-pub async fn authenticate_session(state: &AppState, user_id: UserId) -> Result<Option<Actor>, ServiceError> {
-    Ok(repo::find_user(&state.db, user_id)
+/// Establishes the caller from a browser session's grant: the account must still exist, be
+/// active (deactivation ends web sessions at once too) and have the password it had at sign-in.
+/// `None` means "signed out".
+pub async fn authenticate_session(state: &AppState, grant: SessionGrant) -> Result<Option<Actor>, ServiceError> {
+    Ok(repo::find_user(&state.db, grant.user_id)
         .await?
-        .filter(|u| u.active)
+        .filter(|u| u.active && u.credentials_version == grant.credentials_version)
         .map(|user| Actor {
             user_id: user.id,
             role: user.role,
@@ -292,9 +321,14 @@ pub async fn update_profile(state: &AppState, actor: &Actor, input: UpdateProfil
     Ok(user.into())
 }
 
-/// Changes the caller's password after checking the current one; every refresh token of the
-/// account is revoked, so other devices must log in again.
-pub async fn change_password(state: &AppState, actor: &Actor, input: ChangePassword) -> Result<(), ServiceError> {
+/// Changes the caller's password after checking the current one. Every refresh token and every
+/// browser session of the account ends, so other devices must sign in again; the returned grant
+/// lets the caller's own browser session carry on.
+pub async fn change_password(
+    state: &AppState,
+    actor: &Actor,
+    input: ChangePassword,
+) -> Result<SessionGrant, ServiceError> {
     let user = current_user(state, actor).await?;
     if !verify_password(input.current_password, Some(user.password_hash)).await? {
         return Err(field_error("current_password", "is incorrect"));
@@ -302,10 +336,13 @@ pub async fn change_password(state: &AppState, actor: &Actor, input: ChangePassw
     check_new_password(&input.new_password, Some(&user.email)).map_err(|m| field_error("new_password", &m))?;
     let hash = hash_password(input.new_password).await?;
     let mut tx = state.db.begin().await?;
-    repo::set_password_hash(&mut *tx, user.id, &hash).await?;
+    let credentials_version = repo::set_password_hash(&mut *tx, user.id, &hash).await?;
     repo::revoke_user_refresh_tokens(&mut *tx, user.id).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(SessionGrant {
+        user_id: user.id,
+        credentials_version,
+    })
 }
 
 pub async fn list_addresses(
@@ -557,7 +594,8 @@ pub async fn request_password_reset(
     Ok(())
 }
 
-/// Sets a new password with the token from the reset mail. Every login of the account ends.
+/// Sets a new password with the token from the reset mail. Every login and browser session of
+/// the account ends.
 pub async fn reset_password(state: &AppState, input: ResetPassword) -> Result<(), ServiceError> {
     let mut tx = state.db.begin().await?;
     let spent = repo::spend_user_token(

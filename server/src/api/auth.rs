@@ -73,8 +73,8 @@ pub async fn register(
     ClientAddr(client): ClientAddr,
     ApiJson(input): ApiJson<RegisterInput>,
 ) -> Result<(StatusCode, Json<DataEnvelope<TokenPair>>), AppError> {
-    let user = identity::register(&state, client, input).await?;
-    let tokens = identity::issue_tokens(&state, &user).await?;
+    let signed_in = identity::register(&state, client, input).await?;
+    let tokens = identity::issue_tokens(&state, &signed_in.user).await?;
     Ok((StatusCode::CREATED, Json(DataEnvelope { data: tokens })))
 }
 
@@ -91,9 +91,9 @@ pub async fn login(
     ClientAddr(client): ClientAddr,
     ApiJson(input): ApiJson<LoginInput>,
 ) -> Result<Json<DataEnvelope<TokenPair>>, AppError> {
-    let user = identity::login(&state, client, input).await?;
+    let signed_in = identity::login(&state, client, input).await?;
     Ok(Json(DataEnvelope {
-        data: identity::issue_tokens(&state, &user).await?,
+        data: identity::issue_tokens(&state, &signed_in.user).await?,
     }))
 }
 

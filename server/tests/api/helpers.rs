@@ -230,3 +230,17 @@ pub async fn assert_envelope(response: reqwest::Response, status: u16, code: &st
     assert_eq!(body.as_object().unwrap().len(), 1, "only `error` at the top: {body}");
     body
 }
+
+/// The `name=value` of the session cookie a response sets, with its attributes.
+pub fn session_cookie(response: &reqwest::Response) -> Option<(String, String)> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("oxcart_session="))
+        .map(|v| {
+            let pair = v.split(';').next().unwrap_or_default().to_owned();
+            (pair, v.to_owned())
+        })
+}

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_envelope, fresh_database, outbox_dir, spawn_app, spawn_app_on};
+use crate::helpers::{TestApp, assert_envelope, fresh_database, outbox_dir, session_cookie, spawn_app, spawn_app_on};
 
 const PASSWORD: &str = "correct horse battery";
 const NEW_PASSWORD: &str = "a brand new passphrase";
@@ -175,6 +175,8 @@ async fn reset_through(app: &TestApp, mailbox: &Path, email: &str) {
         .json()
         .await
         .unwrap();
+    let browser = browser_session(app, email).await;
+    assert_ne!(signed_in_as(app, &browser).await, Value::Null);
 
     let response = post(
         app,
@@ -231,6 +233,37 @@ async fn reset_through(app: &TestApp, mailbox: &Path, email: &str) {
     )
     .await;
     assert_envelope(refresh, 401, "UNAUTHORIZED").await;
+    assert_eq!(
+        signed_in_as(app, &browser).await,
+        Value::Null,
+        "so are browser sessions"
+    );
+}
+
+/// Signs in through the web form's server function; the session cookie (`name=value`).
+async fn browser_session(app: &TestApp, email: &str) -> String {
+    let response = app
+        .client
+        .post(app.url("/api/fn/login"))
+        .header("origin", &app.address)
+        .form(&[("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    session_cookie(&response).expect("a session cookie").0
+}
+
+/// Who the browser with `cookie` is signed in as (`null` when signed out).
+async fn signed_in_as(app: &TestApp, cookie: &str) -> Value {
+    let response = app
+        .client
+        .get(app.url("/api/fn/current_user"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    response.json().await.unwrap()
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use app::services::identity::create_user_with_role;
 use axum::Router;
 use serde_json::Value;
 
-use crate::helpers::{TestApp, assert_envelope, fresh_database, redis_url, spawn_app, spawn_app_on};
+use crate::helpers::{TestApp, assert_envelope, fresh_database, redis_url, session_cookie, spawn_app, spawn_app_on};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -19,20 +19,6 @@ async fn user(app: &TestApp, email: &str, role: Role) {
         password: PASSWORD.into(),
     };
     create_user_with_role(&app.state, input, role).await.unwrap();
-}
-
-/// The `name=value` of the session cookie a response sets, with its attributes.
-fn set_cookie(response: &reqwest::Response) -> Option<(String, String)> {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("oxcart_session="))
-        .map(|v| {
-            let pair = v.split(';').next().unwrap_or_default().to_owned();
-            (pair, v.to_owned())
-        })
 }
 
 /// Posts a form to a server function, as a same-origin page would.
@@ -62,7 +48,7 @@ async fn within(
 async fn sign_in(app: &TestApp, email: &str) -> String {
     let response = call(app, "login", None, &[("email", email), ("password", PASSWORD)]).await;
     assert_eq!(response.status().as_u16(), 200, "{:?}", response.text().await);
-    set_cookie(&response).expect("a session cookie").0
+    session_cookie(&response).expect("a session cookie").0
 }
 
 /// Gets a page as a browser would (asking for HTML, so redirects are real redirects).
@@ -107,7 +93,7 @@ async fn sign_in_sets_a_fresh_http_only_lax_cookie_and_sign_out_ends_it() {
         "/account",
         "signed in, the shopper goes to the account"
     );
-    let (first, attributes) = set_cookie(&response).expect("session cookie");
+    let (first, attributes) = session_cookie(&response).expect("session cookie");
     let lower = attributes.to_lowercase();
     assert!(lower.contains("httponly"), "{attributes}");
     assert!(lower.contains("samesite=lax"), "{attributes}");
@@ -127,7 +113,7 @@ async fn sign_in_sets_a_fresh_http_only_lax_cookie_and_sign_out_ends_it() {
     )
     .await;
     assert_eq!(again.headers()["location"], "/account/addresses");
-    let (second, _) = set_cookie(&again).expect("a new cookie");
+    let (second, _) = session_cookie(&again).expect("a new cookie");
     assert_ne!(first, second);
     assert_eq!(who(&app, &first).await, Value::Null);
     assert_eq!(who(&app, &second).await["email"], "ada@example.com");
@@ -172,7 +158,7 @@ async fn wrong_passwords_and_bad_forms_get_the_right_errors() {
     .await;
     assert_eq!(wrong.status().as_u16(), 401);
     assert!(wrong.headers().contains_key("serverfnerror"));
-    assert!(set_cookie(&wrong).is_none(), "no session for a failed sign-in");
+    assert!(session_cookie(&wrong).is_none(), "no session for a failed sign-in");
     let body: Value = wrong.json().await.unwrap();
     assert_eq!(body["code"], "UNAUTHORIZED");
 
@@ -470,4 +456,47 @@ async fn pages_keep_rendering_while_other_servers_start() {
         rendered += 1;
     }
     builder.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_change_ends_the_accounts_other_browser_sessions() {
+    let app = spawn_app().await;
+    user(&app, "ada@example.com", Role::Customer).await;
+    let laptop = sign_in(&app, "ada@example.com").await;
+    let phone = sign_in(&app, "ada@example.com").await;
+    const NEW: &str = "a brand new passphrase";
+
+    // A failed change ends nothing.
+    let wrong = call(
+        &app,
+        "change_password",
+        Some(&laptop),
+        &[("current_password", "not it at all"), ("new_password", NEW)],
+    )
+    .await;
+    assert_eq!(wrong.status().as_u16(), 422);
+    assert_eq!(who(&app, &phone).await["email"], "ada@example.com");
+
+    let changed = call(
+        &app,
+        "change_password",
+        Some(&laptop),
+        &[("current_password", PASSWORD), ("new_password", NEW)],
+    )
+    .await;
+    assert_eq!(changed.status().as_u16(), 200, "{:?}", changed.text().await);
+    let (renewed, _) = session_cookie(&changed).expect("the changing browser gets a new session id");
+    assert_ne!(renewed, laptop);
+    assert_eq!(
+        who(&app, &renewed).await["email"],
+        "ada@example.com",
+        "the browser that changed it stays signed in"
+    );
+    assert_eq!(who(&app, &laptop).await, Value::Null, "its old session id is dead");
+    assert_eq!(who(&app, &phone).await, Value::Null, "the other browser is signed out");
+    let account = page(&app, "/account", Some(&phone)).await;
+    assert!(
+        account.headers()["location"].to_str().unwrap().starts_with("/login"),
+        "and its pages send it to sign in"
+    );
 }
