@@ -51,6 +51,28 @@ pub fn session_backend(state: &AppState) -> SessionBackend {
     }
 }
 
+/// Deletes what has outlived its use every `period`: expired sessions (PostgreSQL store) and
+/// finished jobs. Failures are logged and tried again next time.
+async fn housekeeping(state: AppState, period: Duration) {
+    let sessions = session_backend(&state);
+    let mut interval = tokio::time::interval(period);
+    loop {
+        interval.tick().await;
+        match sessions.delete_expired().await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(event = "sessions_expired", deleted, "deleted expired sessions"),
+            Err(err) => {
+                tracing::warn!(event = "sessions_expiry_failed", error = %err, "could not delete expired sessions")
+            }
+        }
+        match jobs::delete_finished(&state.db).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(event = "jobs_deleted", deleted, "deleted finished jobs"),
+            Err(err) => tracing::warn!(event = "jobs_cleanup_failed", error = %err, "could not delete finished jobs"),
+        }
+    }
+}
+
 /// Where the shop's mail goes: SMTP when configured, the outbox directory otherwise.
 pub fn mailer(settings: &Settings) -> Result<Mailer, StartupError> {
     Ok(match &settings.smtp_url {
@@ -185,10 +207,10 @@ impl Application {
                 },
             ))
         });
-        let expiry = tokio::spawn(session_backend(&self.state).delete_expired_every(Duration::from_secs(600)));
+        let housekeeping = tokio::spawn(housekeeping(self.state.clone(), Duration::from_secs(600)));
         let graceful = async move {
             signal.await;
-            expiry.abort();
+            housekeeping.abort();
             tracing::info!(event = "stopping", "shutdown requested; finishing in-flight requests");
             let _ = stopping_tx.send(());
             let _ = workers_stop_tx.send(());

@@ -1,7 +1,8 @@
 //! Background jobs on apalis with its PostgreSQL storage: services enqueue a [`Job`] inside their
 //! own transaction (so a job exists exactly when the change that asked for it was committed), and
 //! workers in the server process run them with retries and exponential backoff. Jobs are rows in
-//! `apalis.jobs`, so one enqueued before a crash runs after the restart.
+//! `apalis.jobs`, so one enqueued before a crash runs after the restart; finished ones are
+//! deleted after a while ([`delete_finished`]).
 
 use std::future::Future;
 use std::time::Duration;
@@ -70,6 +71,27 @@ pub async fn check_backlog(db: &PgPool) -> Result<(), String> {
     } else {
         Ok(())
     }
+}
+
+/// How long finished jobs stay in `apalis.jobs`: done ones briefly (their payload may carry a
+/// single-use link), given-up ones a week, for looking into why.
+const KEEP_DONE_SECS: f64 = 3600.0;
+const KEEP_GIVEN_UP_SECS: f64 = 7.0 * 24.0 * 3600.0;
+
+/// Deletes finished jobs past their keeping time; returns how many.
+pub async fn delete_finished(db: &PgPool) -> Result<u64, sqlx::Error> {
+    let deleted = sqlx::query(
+        "DELETE FROM apalis.jobs WHERE job_type = $1 AND done_at IS NOT NULL AND (
+           (status = 'Done' AND done_at < now() - make_interval(secs => $2))
+           OR ((status = 'Killed' OR (status = 'Failed' AND attempts >= max_attempts))
+               AND done_at < now() - make_interval(secs => $3)))",
+    )
+    .bind(QUEUE)
+    .bind(KEEP_DONE_SECS)
+    .bind(KEEP_GIVEN_UP_SECS)
+    .execute(db)
+    .await?;
+    Ok(deleted.rows_affected())
 }
 
 /// What job handlers need.

@@ -47,19 +47,11 @@ impl SessionBackend {
         }
     }
 
-    /// Deletes expired sessions every `period` (PostgreSQL only; Redis expires keys itself).
-    pub async fn delete_expired_every(self, period: Duration) {
-        let Self::Postgres(pool) = self else { return };
-        let mut interval = tokio::time::interval(period);
-        loop {
-            interval.tick().await;
-            match repo::delete_expired_sessions(&pool).await {
-                Ok(0) => {}
-                Ok(deleted) => tracing::info!(event = "sessions_expired", deleted, "deleted expired sessions"),
-                Err(err) => {
-                    tracing::warn!(event = "sessions_expiry_failed", error = %err, "could not delete expired sessions")
-                }
-            }
+    /// Deletes expired sessions (PostgreSQL only; Redis expires keys itself); returns how many.
+    pub async fn delete_expired(&self) -> Result<u64, sqlx::Error> {
+        match self {
+            Self::Redis(_) => Ok(0),
+            Self::Postgres(pool) => repo::delete_expired_sessions(pool).await,
         }
     }
 }

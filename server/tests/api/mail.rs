@@ -429,3 +429,52 @@ async fn password_reset_end_to_end_through_real_smtp() {
     reset_through(&app, &smtp.maildir, "ada@example.com").await;
     assert!(messages_in(&outbox(&app)).is_empty(), "nothing went to the outbox");
 }
+
+#[tokio::test]
+async fn finished_jobs_are_deleted_once_kept_long_enough() {
+    use app::adapters::jobs::{self, Job};
+    use app::adapters::mail::Mail;
+
+    let (url, name) = fresh_database().await;
+    let app = spawn_app_on(&url, &name, |s| s.job_workers = 0, Router::new()).await;
+    // (label, status, finished how long ago, attempts of 6)
+    let cases = [
+        ("done-2h", Some(("Done", "2 hours")), 1),
+        ("done-10m", Some(("Done", "10 minutes")), 1),
+        ("killed-8d", Some(("Killed", "8 days")), 6),
+        ("killed-2d", Some(("Killed", "2 days")), 6),
+        ("given-up-8d", Some(("Failed", "8 days")), 6),
+        ("retrying-8d", Some(("Failed", "8 days")), 2),
+        ("pending", None, 0),
+    ];
+    for (label, finished, attempts) in cases {
+        let mail = Mail {
+            to: "ada@example.com".into(),
+            subject: label.into(),
+            text: String::new(),
+            html: String::new(),
+        };
+        jobs::enqueue(&app.db, &Job::SendMail(mail)).await.unwrap();
+        if let Some((status, ago)) = finished {
+            sqlx::query(
+                "UPDATE apalis.jobs SET status = $2, attempts = $3, done_at = now() - $4::interval
+                 WHERE job->>'subject' = $1",
+            )
+            .bind(label)
+            .bind(status)
+            .bind(attempts)
+            .bind(ago)
+            .execute(&app.db)
+            .await
+            .unwrap();
+        }
+    }
+
+    assert_eq!(jobs::delete_finished(&app.db).await.unwrap(), 3);
+    let mut left: Vec<String> = sqlx::query_scalar("SELECT job->>'subject' FROM apalis.jobs")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    left.sort();
+    assert_eq!(left, ["done-10m", "killed-2d", "pending", "retrying-8d"]);
+}

@@ -500,3 +500,30 @@ async fn a_password_change_ends_the_accounts_other_browser_sessions() {
         "and its pages send it to sign in"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_postgres_store_ignores_and_deletes_expired_sessions() {
+    use app::adapters::sessions::SessionBackend;
+    use tower_sessions::SessionStore;
+    use tower_sessions::cookie::time::{Duration, OffsetDateTime};
+    use tower_sessions::session::{Id, Record};
+
+    let app = spawn_app().await;
+    let store = SessionBackend::Postgres(app.db.clone());
+    let record = |minutes: i64| Record {
+        id: Id::default(),
+        data: Default::default(),
+        expiry_date: OffsetDateTime::now_utc() + Duration::minutes(minutes),
+    };
+    let (live, expired) = (record(10), record(-1));
+    store.save(&live).await.unwrap();
+    store.save(&expired).await.unwrap();
+
+    assert!(store.load(&live.id).await.unwrap().is_some());
+    assert!(
+        store.load(&expired.id).await.unwrap().is_none(),
+        "an expired session is not honoured"
+    );
+    assert_eq!(store.delete_expired().await.unwrap(), 1);
+    assert!(store.load(&live.id).await.unwrap().is_some());
+}
