@@ -31,4 +31,40 @@ precompress_site() {
     while IFS= read -r -d '' f; do gzip -9 -k -f "$f"; done
 }
 
+# Starts the built release on a fresh database (migrated, demo products) and an OS-chosen port,
+# logging to $2; sets SERVER_PID, SERVER_DB and BASE_URL. `stop_server` undoes it (call it from
+# an EXIT trap). The caller's environment (rate limits, mail outbox, …) reaches the server.
+start_server() {
+  local name=$1 log=$2 deadline port=
+  SERVER_DB="oxcart_${name}_$(date +%s)_$$"
+  export DATABASE_URL; DATABASE_URL=$(database_url_for "$SERVER_DB")
+  export SITE_ROOT=target/site OXCART_PORT=0 LOG_FORMAT=json RUST_LOG=${RUST_LOG:-warn}
+  target/release/server migrate >/dev/null
+  target/release/server seed >/dev/null
+  # The log exists before the server starts: the wait below may read it before the background
+  # process has opened it.
+  : >"$log"
+  target/release/server serve >"$log" 2>&1 &
+  SERVER_PID=$!
+  # Wait for the line with the bound port (bounded by a deadline, no fixed sleeps).
+  deadline=$((SECONDS + 60))
+  while [ -z "$port" ]; do
+    port=$(sed -n 's#^Oxcart listening on http://[^:]*:\([0-9]*\)$#\1#p' "$log" | head -n1)
+    [ -n "$port" ] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log"; fail "the server exited during start-up"; }
+    [ $SECONDS -lt $deadline ] || { cat "$log"; fail "the server did not start within 60 s"; }
+    sleep 0.2
+  done
+  export BASE_URL="http://127.0.0.1:$port"
+}
+
+stop_server() {
+  if [ -n "${SERVER_PID:-}" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  if [ -n "${SERVER_DB:-}" ]; then
+    psql "$(database_url_for postgres)" -qc "DROP DATABASE IF EXISTS $SERVER_DB WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+}
+
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Oxcart needs on a fresh Debian machine of this kind.
 # Idempotent: every step checks first and prints what it did. Only package registries are used.
-# Usage: scripts/setup.sh [--e2e]   (--e2e also installs Chromium for Playwright)
+# Usage: scripts/setup.sh [--e2e | --bench]   (--e2e also installs Chromium for Playwright,
+# --bench wrk for scripts/bench.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -82,6 +83,14 @@ if [ "${1:-}" = "--e2e" ]; then
   else
     say "chromium: installing from Debian"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+if [ "${1:-}" = "--bench" ]; then
+  if command -v wrk >/dev/null; then
+    say "wrk: present"
+  else
+    say "wrk: installing from Debian"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
   fi
 fi
 say "done"

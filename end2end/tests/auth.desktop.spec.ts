@@ -1,6 +1,6 @@
 // Accounts in a real browser: register, confirm the e-mail with the link from the outbox, sign
-// out and in, edit the profile and an address; the staff area refuses customers and lets an
-// admin change a role; sign-in works without JavaScript.
+// out and in, edit the profile and an address; a password change signs other browsers out; the
+// staff area refuses customers and lets an admin change a role; sign-in works without JavaScript.
 import { test, expect, type Page } from "@playwright/test";
 import { watchConsole, expectNoAxeViolations, waitForHydration, linkInMail, uniqueEmail } from "./helpers";
 
@@ -78,6 +78,28 @@ test("a shopper registers, confirms the address, signs out and in, edits profile
   await expect(page.getByTestId("address-list")).toContainText("Marylebone");
   await expectNoAxeViolations(page);
   expect(errors.filter((e) => !e.includes("status of 4"))).toEqual([]);
+});
+
+test("changing the password signs the account out of its other browsers", async ({ browser }) => {
+  const email = uniqueEmail("twodevices");
+  const laptop = await browser.newPage();
+  await register(laptop, email);
+  const phone = await (await browser.newContext()).newPage();
+  await phone.goto("/login?next=/account");
+  await waitForHydration(phone);
+  await signIn(phone, email);
+  await expect(phone).toHaveURL(/\/account$/);
+
+  await waitForHydration(laptop);
+  await laptop.getByLabel("Current password").fill(PASSWORD);
+  await laptop.getByLabel("New password").fill("a fresh passphrase 77");
+  await laptop.getByRole("button", { name: "Change password" }).click();
+  await expect(laptop.getByText("Password changed. You have been signed out everywhere else.")).toBeVisible();
+  await laptop.reload();
+  await expect(laptop.getByRole("heading", { level: 1, name: "Your account" })).toBeVisible();
+
+  await phone.reload();
+  await expect(phone).toHaveURL(/\/login\?next=\/account$/);
 });
 
 test("a customer is refused the staff area", async ({ page }) => {

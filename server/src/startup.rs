@@ -16,6 +16,7 @@ use app::adapters::sessions::SessionBackend;
 use app::auth::AuthConfig;
 use app::state::{AppState, ShopConfig};
 use axum::Router;
+use axum::serve::ListenerExt;
 use leptos::prelude::LeptosOptions;
 use tokio::net::TcpListener;
 
@@ -216,7 +217,14 @@ impl Application {
             let _ = workers_stop_tx.send(());
         };
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        let server = axum::serve(self.listener, service).with_graceful_shutdown(graceful);
+        // Without TCP_NODELAY a response written in two parts (headers, then a file's body) waits
+        // for the client's delayed ACK: ~40 ms per static file (see BENCHMARKS.md).
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::warn!(event = "nodelay_failed", error = %err, "could not set TCP_NODELAY");
+            }
+        });
+        let server = axum::serve(listener, service).with_graceful_shutdown(graceful);
         let deadline = async move {
             if stopping_rx.await.is_ok() {
                 tokio::time::sleep(self.shutdown_timeout).await;

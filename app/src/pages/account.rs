@@ -124,7 +124,7 @@ fn Profile(user: UserView) -> impl IntoView {
             <section aria-labelledby="password-heading" class="flex flex-col gap-4">
                 <h2 id="password-heading" class="text-lg font-semibold">"Password"</h2>
                 <Show when=flag("password")>
-                    <Notice text="Password changed. Other devices have been signed out of the API."/>
+                    <Notice text="Password changed. You have been signed out everywhere else."/>
                 </Show>
                 <ActionForm action=password attr:class="flex flex-col gap-4" attr:novalidate=true>
                     <FormError result=password_result/>
