@@ -21,6 +21,8 @@ pub struct Claims {
     pub jti: Uuid,
     /// The refresh-token family (the login) this token belongs to.
     pub fam: Uuid,
+    /// The account's credentials version at issue: a password change ends the token.
+    pub cv: i32,
     pub iat: i64,
     pub exp: i64,
 }
@@ -30,6 +32,7 @@ pub fn issue_access_token(
     config: &AuthConfig,
     user: Uuid,
     role: Role,
+    credentials_version: i32,
     family: Uuid,
 ) -> Result<(String, Claims), jsonwebtoken::errors::Error> {
     let now = Utc::now().timestamp();
@@ -38,6 +41,7 @@ pub fn issue_access_token(
         role,
         jti: Uuid::now_v7(),
         fam: family,
+        cv: credentials_version,
         iat: now,
         exp: now + i64::try_from(config.access_ttl.as_secs()).unwrap_or(900),
     };
@@ -88,7 +92,7 @@ mod tests {
     fn round_trips_and_pins_the_algorithm() {
         let config = config();
         let user = Uuid::now_v7();
-        let (token, claims) = issue_access_token(&config, user, Role::Staff, Uuid::now_v7()).unwrap();
+        let (token, claims) = issue_access_token(&config, user, Role::Staff, 1, Uuid::now_v7()).unwrap();
         assert_eq!(verify_access_token(&config, &token), Some(claims.clone()));
         assert_eq!(claims.exp - claims.iat, 900);
 
@@ -135,6 +139,7 @@ mod tests {
             role: Role::Customer,
             jti: Uuid::now_v7(),
             fam: Uuid::now_v7(),
+            cv: 1,
             iat: now - 100,
             exp: now - 1,
         };

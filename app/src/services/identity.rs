@@ -48,8 +48,9 @@ impl Actor {
     }
 }
 
-/// What a browser session keeps once signed in: who, and the version of their credentials at
-/// the time. Changing or resetting the password moves the version on, ending such sessions.
+/// Who signed in, and the version of their credentials at the time: what a browser session keeps
+/// and an access token carries. Changing or resetting the password moves the version on, which
+/// ends both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SessionGrant {
     pub user_id: UserId,
@@ -184,23 +185,25 @@ pub async fn login(state: &AppState, client: Client, input: LoginInput) -> Resul
 }
 
 /// Issues an access token and a refresh token starting a new family (a new login).
-pub async fn issue_tokens(state: &AppState, user: &UserView) -> Result<TokenPair, ServiceError> {
+pub async fn issue_tokens(state: &AppState, signed_in: &SignedIn) -> Result<TokenPair, ServiceError> {
     let family = Uuid::now_v7();
     let refresh = tokens::random_token();
     let expires = Utc::now() + state.auth.refresh_ttl;
+    let user = &signed_in.user;
     repo::insert_refresh_token(&state.db, user.id, family, &tokens::hash_token(&refresh), expires).await?;
-    token_pair(state, user.id, user.role, family, refresh)
+    token_pair(state, user.role, signed_in.grant, family, refresh)
 }
 
 fn token_pair(
     state: &AppState,
-    user: UserId,
     role: Role,
+    grant: SessionGrant,
     family: Uuid,
     refresh: String,
 ) -> Result<TokenPair, ServiceError> {
-    let (access, claims) = tokens::issue_access_token(&state.auth, user.0, role, family)
-        .map_err(|err| ServiceError::Unexpected(err.to_string()))?;
+    let (access, claims) =
+        tokens::issue_access_token(&state.auth, grant.user_id.0, role, grant.credentials_version, family)
+            .map_err(|err| ServiceError::Unexpected(err.to_string()))?;
     Ok(TokenPair {
         access_token: access,
         refresh_token: refresh,
@@ -235,7 +238,8 @@ pub async fn refresh_tokens(state: &AppState, refresh_token: &str) -> Result<Tok
     let expires = Utc::now() + state.auth.refresh_ttl;
     repo::insert_refresh_token(&mut *tx, user.id, stored.family_id, &tokens::hash_token(&next), expires).await?;
     tx.commit().await?;
-    token_pair(state, user.id, user.role, stored.family_id, next)
+    let signed_in = SignedIn::from(user);
+    token_pair(state, signed_in.user.role, signed_in.grant, stored.family_id, next)
 }
 
 /// Ends an API login: the refresh family is revoked and the access token denied until it expires
@@ -268,7 +272,7 @@ pub async fn authenticate(state: &AppState, access_token: &str) -> Result<Actor,
     }
     let user = repo::find_user(&state.db, UserId(claims.sub))
         .await?
-        .filter(|u| u.active)
+        .filter(|u| u.active && u.credentials_version == claims.cv)
         .ok_or_else(invalid)?;
     Ok(Actor {
         user_id: user.id,

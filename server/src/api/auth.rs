@@ -74,7 +74,7 @@ pub async fn register(
     ApiJson(input): ApiJson<RegisterInput>,
 ) -> Result<(StatusCode, Json<DataEnvelope<TokenPair>>), AppError> {
     let signed_in = identity::register(&state, client, input).await?;
-    let tokens = identity::issue_tokens(&state, &signed_in.user).await?;
+    let tokens = identity::issue_tokens(&state, &signed_in).await?;
     Ok((StatusCode::CREATED, Json(DataEnvelope { data: tokens })))
 }
 
@@ -93,7 +93,7 @@ pub async fn login(
 ) -> Result<Json<DataEnvelope<TokenPair>>, AppError> {
     let signed_in = identity::login(&state, client, input).await?;
     Ok(Json(DataEnvelope {
-        data: identity::issue_tokens(&state, &signed_in.user).await?,
+        data: identity::issue_tokens(&state, &signed_in).await?,
     }))
 }
 

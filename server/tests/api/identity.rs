@@ -561,14 +561,16 @@ async fn profile_and_password_changes() {
     )
     .await;
     assert_envelope(response, 401, "UNAUTHORIZED").await;
+    let me = |token: String| app.client.get(app.url("/api/v1/me")).bearer_auth(token).send();
+    assert_envelope(me(access.to_owned()).await.unwrap(), 401, "UNAUTHORIZED").await;
     assert_envelope(login(&app, "ada.l@example.com", PASSWORD).await, 401, "UNAUTHORIZED").await;
-    assert_eq!(
-        login(&app, "ada.l@example.com", "another fine passphrase")
-            .await
-            .status()
-            .as_u16(),
-        200
-    );
+    let again: Value = login(&app, "ada.l@example.com", "another fine passphrase")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let fresh = again["data"]["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(me(fresh).await.unwrap().status().as_u16(), 200);
 }
 
 #[tokio::test]

@@ -233,6 +233,14 @@ async fn reset_through(app: &TestApp, mailbox: &Path, email: &str) {
     )
     .await;
     assert_envelope(refresh, 401, "UNAUTHORIZED").await;
+    let me = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(old_tokens["data"]["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_envelope(me, 401, "UNAUTHORIZED").await;
     assert_eq!(
         signed_in_as(app, &browser).await,
         Value::Null,
