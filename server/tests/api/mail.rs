@@ -443,8 +443,9 @@ async fn finished_jobs_are_deleted_once_kept_long_enough() {
     use app::adapters::jobs::{self, Job};
     use app::adapters::mail::Mail;
 
-    let (url, name) = fresh_database().await;
-    let app = spawn_app_on(&url, &name, |s| s.job_workers = 0, Router::new()).await;
+    // A bare pool, no server: a server's own housekeeping would race this test's.
+    let (url, _) = fresh_database().await;
+    let db = sqlx::PgPool::connect(&url).await.unwrap();
     // (label, status, finished how long ago, attempts of 6)
     let cases = [
         ("done-2h", Some(("Done", "2 hours")), 1),
@@ -462,7 +463,7 @@ async fn finished_jobs_are_deleted_once_kept_long_enough() {
             text: String::new(),
             html: String::new(),
         };
-        jobs::enqueue(&app.db, &Job::SendMail(mail)).await.unwrap();
+        jobs::enqueue(&db, &Job::SendMail(mail)).await.unwrap();
         if let Some((status, ago)) = finished {
             sqlx::query(
                 "UPDATE apalis.jobs SET status = $2, attempts = $3, done_at = now() - $4::interval
@@ -472,15 +473,15 @@ async fn finished_jobs_are_deleted_once_kept_long_enough() {
             .bind(status)
             .bind(attempts)
             .bind(ago)
-            .execute(&app.db)
+            .execute(&db)
             .await
             .unwrap();
         }
     }
 
-    assert_eq!(jobs::delete_finished(&app.db).await.unwrap(), 3);
+    assert_eq!(jobs::delete_finished(&db).await.unwrap(), 3);
     let mut left: Vec<String> = sqlx::query_scalar("SELECT job->>'subject' FROM apalis.jobs")
-        .fetch_all(&app.db)
+        .fetch_all(&db)
         .await
         .unwrap();
     left.sort();

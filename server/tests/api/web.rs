@@ -508,8 +508,9 @@ async fn the_postgres_store_ignores_and_deletes_expired_sessions() {
     use tower_sessions::cookie::time::{Duration, OffsetDateTime};
     use tower_sessions::session::{Id, Record};
 
-    let app = spawn_app().await;
-    let store = SessionBackend::Postgres(app.db.clone());
+    // A bare pool, no server: a server's own housekeeping would race this test's.
+    let (url, _) = fresh_database().await;
+    let store = SessionBackend::Postgres(sqlx::PgPool::connect(&url).await.unwrap());
     let record = |minutes: i64| Record {
         id: Id::default(),
         data: Default::default(),
