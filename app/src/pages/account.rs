@@ -7,7 +7,9 @@ use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 use crate::components::{ErrorNotice, Field, FormError, Notice, Pagination, Submit, field_errors};
+use crate::domain::Page;
 use crate::domain::identity::{AddressView, UserView};
+use crate::error::AppError;
 use crate::server_fns::identity::{
     ChangePassword, DeleteAddress, ResendVerification, SaveAddress, UpdateProfile, current_user, get_address,
     list_addresses,
@@ -139,23 +141,29 @@ fn Profile(user: UserView) -> impl IntoView {
     }
 }
 
+/// The address book. Its data resource is created here, before the sign-in check, so that it is
+/// created at the same point on the server and in the browser (see `admin::AdminLayout`).
 #[component]
 pub fn AddressesPage() -> impl IntoView {
-    view! {
-        <AccountShell title="Your addresses">
-            <RequireUser view=|_| view! { <AddressBook/> }/>
-        </AccountShell>
-    }
-}
-
-#[component]
-fn AddressBook() -> impl IntoView {
     let query = use_query_map();
     let delete = ServerAction::<DeleteAddress>::new();
     let addresses = Resource::new(
         move || (query.with(|q| q.get("page")), delete.version().get()),
         |(page, _)| list_addresses(page),
     );
+    view! {
+        <AccountShell title="Your addresses">
+            <RequireUser view=move |_| view! { <AddressBook addresses delete/> }/>
+        </AccountShell>
+    }
+}
+
+#[component]
+fn AddressBook(
+    addresses: Resource<Result<Page<AddressView>, AppError>>,
+    delete: ServerAction<DeleteAddress>,
+) -> impl IntoView {
+    let query = use_query_map();
     let flag = move |name: &'static str| move || query.with(|q| q.get(name).is_some());
     view! {
         <section aria-labelledby="addresses-heading" class="mt-6 flex flex-col gap-4">

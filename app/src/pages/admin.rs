@@ -25,54 +25,80 @@ fn Refused(error: AppError) -> impl IntoView {
     }
 }
 
+/// Whether the caller may use the staff area: the signed-in staff member, or why not.
+type Access = Resource<Result<UserView, AppError>>;
+
+/// The staff area's frame. The access check and the page sit side by side, not one inside the
+/// other: a page's own data resource must be created at the same point on the server and in the
+/// browser, which is not so when it is created after an awaited check (hydration then failed).
+/// Pages with data are refused by their server functions; pages without read the check from
+/// context ([`Allowed`]).
 #[component]
 pub fn AdminLayout() -> impl IntoView {
     let location = use_location();
-    let access = Resource::new(|| (), |_| admin_access());
+    let access: Access = Resource::new(|| (), |_| admin_access());
+    provide_context(access);
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || {
-                let here = location.pathname.get_untracked();
-                Suspend::new(async move {
-                    match access.await {
-                        Ok(user) => view! { <StaffFrame user/> }.into_any(),
-                        Err(error) if error.code == ErrorCode::Unauthorized => {
-                            view! { <Redirect path=format!("/login?next={here}")/> }.into_any()
+        <div class="flex flex-col gap-6 md:flex-row">
+            <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+                {move || {
+                    let here = location.pathname.get_untracked();
+                    Suspend::new(async move {
+                        match access.await {
+                            Ok(user) => view! { <StaffNav user/> }.into_any(),
+                            Err(error) if error.code == ErrorCode::Unauthorized => {
+                                view! { <Redirect path=format!("/login?next={here}")/> }.into_any()
+                            }
+                            Err(error) if error.code == ErrorCode::Forbidden => view! { <Refused error/> }.into_any(),
+                            Err(error) => view! { <ErrorNotice error/> }.into_any(),
                         }
-                        Err(error) if error.code == ErrorCode::Forbidden => view! { <Refused error/> }.into_any(),
-                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                    }
-                })
+                    })
+                }}
+            </Suspense>
+            <div class="min-w-0 flex-1"><Outlet/></div>
+        </div>
+    }
+}
+
+/// Shows `children` once the staff area's access check has passed (for pages without data of
+/// their own, which would otherwise show to anyone).
+#[component]
+fn Allowed(children: ChildrenFn) -> impl IntoView {
+    let access = expect_context::<Access>();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move { access.await.is_ok().then(|| children()) })
             }}
         </Suspense>
     }
 }
 
 #[component]
-fn StaffFrame(user: UserView) -> impl IntoView {
+fn StaffNav(user: UserView) -> impl IntoView {
     let manages_users = user.role.can(crate::domain::identity::Permission::UsersManage);
     view! {
-        <div class="flex flex-col gap-6 md:flex-row">
-            <nav aria-label="Staff" class="md:w-48">
-                <p class="text-xs font-semibold uppercase tracking-wide text-stone-600">"Staff area"</p>
-                <ul class="mt-2 flex gap-4 md:flex-col md:gap-1">
-                    <li><A href="/admin" exact=true attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Overview"</A></li>
-                    {manages_users.then(|| view! {
-                        <li><A href="/admin/users" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Users"</A></li>
-                    })}
-                </ul>
-            </nav>
-            <div class="min-w-0 flex-1"><Outlet/></div>
-        </div>
+        <nav aria-label="Staff" class="md:w-48">
+            <p class="text-xs font-semibold uppercase tracking-wide text-stone-600">"Staff area"</p>
+            <ul class="mt-2 flex gap-4 md:flex-col md:gap-1">
+                <li><A href="/admin" exact=true attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Overview"</A></li>
+                {manages_users.then(|| view! {
+                    <li><A href="/admin/users" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Users"</A></li>
+                })}
+            </ul>
+        </nav>
     }
 }
 
 #[component]
 pub fn AdminHome() -> impl IntoView {
     view! {
-        <Title text="Staff area"/>
-        <h1 class="text-2xl font-bold tracking-tight">"Staff area"</h1>
-        <p class="mt-4 text-stone-700">"Choose a section on the left. More sections arrive with the catalogue and orders."</p>
+        <Allowed>
+            <Title text="Staff area"/>
+            <h1 class="text-2xl font-bold tracking-tight">"Staff area"</h1>
+            <p class="mt-4 text-stone-700">"Choose a section on the left. More sections arrive with the catalogue and orders."</p>
+        </Allowed>
     }
 }
 
@@ -85,6 +111,7 @@ pub fn AdminUsersPage() -> impl IntoView {
         |(q, page)| list_users(q, page),
     );
     view! {
+        <Allowed>
         <Title text="Users"/>
         <h1 class="text-2xl font-bold tracking-tight">"Users"</h1>
         <form method="get" action="/admin/users" role="search" class="mt-4 flex flex-wrap items-end gap-2">
@@ -122,10 +149,13 @@ pub fn AdminUsersPage() -> impl IntoView {
                             <Pagination page=page.page total_pages base keep/>
                         }.into_any()
                     }
+                    // Refusals are the layout's to explain.
+                    Err(error) if matches!(error.code, ErrorCode::Unauthorized | ErrorCode::Forbidden) => ().into_any(),
                     Err(error) => view! { <div class="mt-4"><ErrorNotice error/></div> }.into_any(),
                 }
             })}
         </Suspense>
+        </Allowed>
     }
 }
 
