@@ -19,9 +19,8 @@ if [ "${SKIP_BUILD:-}" != 1 ]; then
   precompress_site
 fi
 
-# The server runs with its defaults (in-process cache unless REDIS_URL is set, job workers on);
-# only logging is turned down. The targets are GETs, which no rate limit counts.
-export RUST_LOG=warn
+# The server runs with its defaults (in-process cache unless REDIS_URL is set, job workers on;
+# `start_server` turns logging down). The targets are GETs, which no rate limit counts.
 trap stop_server EXIT
 start_server bench target/bench-server.log
 say "bench: server on $BASE_URL; ${duration}s per target, $connections connections, 2 wrk threads"

@@ -57,20 +57,15 @@ pub fn session_backend(state: &AppState) -> SessionBackend {
 async fn housekeeping(state: AppState, period: Duration) {
     let sessions = session_backend(&state);
     let mut interval = tokio::time::interval(period);
+    let report = |chore: &'static str, result: Result<u64, sqlx::Error>| match result {
+        Ok(0) => {}
+        Ok(deleted) => tracing::info!(event = "housekeeping", chore, deleted, "deleted rows past their use"),
+        Err(err) => tracing::warn!(event = "housekeeping_failed", chore, error = %err, "housekeeping failed"),
+    };
     loop {
         interval.tick().await;
-        match sessions.delete_expired().await {
-            Ok(0) => {}
-            Ok(deleted) => tracing::info!(event = "sessions_expired", deleted, "deleted expired sessions"),
-            Err(err) => {
-                tracing::warn!(event = "sessions_expiry_failed", error = %err, "could not delete expired sessions")
-            }
-        }
-        match jobs::delete_finished(&state.db).await {
-            Ok(0) => {}
-            Ok(deleted) => tracing::info!(event = "jobs_deleted", deleted, "deleted finished jobs"),
-            Err(err) => tracing::warn!(event = "jobs_cleanup_failed", error = %err, "could not delete finished jobs"),
-        }
+        report("expired_sessions", sessions.delete_expired().await);
+        report("finished_jobs", jobs::delete_finished(&state.db).await);
     }
 }
 

@@ -112,49 +112,47 @@ pub fn AdminUsersPage() -> impl IntoView {
     );
     view! {
         <Allowed>
-        <Title text="Users"/>
-        <h1 class="text-2xl font-bold tracking-tight">"Users"</h1>
-        <form method="get" action="/admin/users" role="search" class="mt-4 flex flex-wrap items-end gap-2">
-            <div class="flex flex-col gap-1">
-                <label for="user-search" class="text-sm font-medium">"Search by name or e-mail"</label>
-                <input id="user-search" type="search" name="q" value=search class="rounded border border-stone-400 px-3 py-2"/>
-            </div>
-            <button type="submit" class="rounded bg-stone-900 px-4 py-2 font-medium text-white">"Search"</button>
-        </form>
-        <Suspense fallback=|| view! { <p role="status" class="mt-4">"Loading users…"</p> }>
-            {move || Suspend::new(async move {
-                match users.await {
-                    Ok(page) if page.items.is_empty() => view! { <p class="mt-6 text-stone-700">"No users match."</p> }.into_any(),
-                    Ok(page) => {
-                        let total_pages = page.total_pages();
-                        let base = "/admin/users".to_owned();
-                        let keep = vec![("q", search())];
-                        view! {
-                            <p class="mt-4 text-sm text-stone-700">{page.total} " users"</p>
-                            <div class="mt-2 overflow-x-auto">
-                                <table class="w-full text-left text-sm" data-testid="user-table">
-                                    <caption class="sr-only">"Users, newest first"</caption>
-                                    <thead>
-                                        <tr class="border-b border-stone-300">
-                                            <th scope="col" class="py-2 pr-4">"Name"</th>
-                                            <th scope="col" class="py-2 pr-4">"E-mail"</th>
-                                            <th scope="col" class="py-2 pr-4">"Role and status"</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {page.items.into_iter().map(|user| view! { <UserRow user/> }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                            <Pagination page=page.page total_pages base keep/>
-                        }.into_any()
+            <Title text="Users"/>
+            <h1 class="text-2xl font-bold tracking-tight">"Users"</h1>
+            <form method="get" action="/admin/users" role="search" class="mt-4 flex flex-wrap items-end gap-2">
+                <div class="flex flex-col gap-1">
+                    <label for="user-search" class="text-sm font-medium">"Search by name or e-mail"</label>
+                    <input id="user-search" type="search" name="q" value=search class="rounded border border-stone-400 px-3 py-2"/>
+                </div>
+                <button type="submit" class="rounded bg-stone-900 px-4 py-2 font-medium text-white">"Search"</button>
+            </form>
+            <Suspense fallback=|| view! { <p role="status" class="mt-4">"Loading users…"</p> }>
+                {move || Suspend::new(async move {
+                    match users.await {
+                        Ok(page) if page.items.is_empty() => view! { <p class="mt-6 text-stone-700">"No users match."</p> }.into_any(),
+                        Ok(page) => {
+                            let total_pages = page.total_pages();
+                            let base = "/admin/users".to_owned();
+                            let keep = vec![("q", search())];
+                            view! {
+                                <p class="mt-4 text-sm text-stone-700">{page.total} " users"</p>
+                                <div class="mt-2 overflow-x-auto">
+                                    <table class="w-full text-left text-sm" data-testid="user-table">
+                                        <caption class="sr-only">"Users, newest first"</caption>
+                                        <thead>
+                                            <tr class="border-b border-stone-300">
+                                                <th scope="col" class="py-2 pr-4">"Name"</th>
+                                                <th scope="col" class="py-2 pr-4">"E-mail"</th>
+                                                <th scope="col" class="py-2 pr-4">"Role and status"</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {page.items.into_iter().map(|user| view! { <UserRow user/> }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                                <Pagination page=page.page total_pages base keep/>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <div class="mt-4"><ErrorNotice error/></div> }.into_any(),
                     }
-                    // Refusals are the layout's to explain.
-                    Err(error) if matches!(error.code, ErrorCode::Unauthorized | ErrorCode::Forbidden) => ().into_any(),
-                    Err(error) => view! { <div class="mt-4"><ErrorNotice error/></div> }.into_any(),
-                }
-            })}
-        </Suspense>
+                })}
+            </Suspense>
         </Allowed>
     }
 }

@@ -253,6 +253,15 @@ async fn the_staff_area_sends_strangers_to_sign_in_and_refuses_customers() {
         !refusal.contains("Search by name or e-mail"),
         "and nothing of the page itself shows"
     );
+    // Staff may enter the staff area but not manage users: the page says why.
+    user(&app, "clerk@example.com", Role::Staff).await;
+    let clerk = sign_in(&app, "clerk@example.com").await;
+    let html = page(&app, "/admin/users", Some(&clerk)).await.text().await.unwrap();
+    assert!(
+        html.contains("Search by name or e-mail")
+            && html.contains(r#"<p class="font-medium">This needs the `users:manage` permission.</p>"#),
+        "{html}"
+    );
     let listed = read(&app, "list_users", Some(&customer), &[]).await;
     assert_eq!(listed.status().as_u16(), 403);
     let anonymous = read(&app, "list_users", None, &[]).await;
