@@ -28,4 +28,8 @@ trap cleanup EXIT
 start_server e2e end2end/.server.log
 OXCART_ADMIN_PASSWORD=$E2E_ADMIN_PASSWORD target/release/server create-admin --email "$E2E_ADMIN_EMAIL" >/dev/null
 say "e2e: server on $BASE_URL (database $SERVER_DB); running Playwright"
-npx playwright test --config end2end/playwright.config.ts "$@"
+if ! npx playwright test --config end2end/playwright.config.ts "$@"; then
+  say "e2e: failed; the server's log follows"
+  cat end2end/.server.log
+  exit 1
+fi

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Load benchmark: builds the release, starts it on a fresh database with the demo catalogue, and
-# loads each target in turn with wrk from a second process on loopback. The first target is a
-# static file, the baseline: the machines are shared and noisy, so the other figures are read as
-# a ratio to it, measured in the same run. Prints a Markdown table for BENCHMARKS.md.
+# loads each target in turn with wrk from a second process on loopback. The first target is the
+# baseline, `/health/live`: a route that touches nothing, so it measures the server and its
+# middleware alone. The machines are shared and noisy, so the other figures are read as a ratio
+# to it, measured in the same run. Prints a Markdown table for BENCHMARKS.md.
 # Usage: scripts/bench.sh [seconds per target, default 10] [connections, default 16]
 # SKIP_BUILD=1 reuses the existing release build.
 set -euo pipefail
@@ -25,13 +26,19 @@ trap stop_server EXIT
 start_server bench target/bench-server.log
 say "bench: server on $BASE_URL; ${duration}s per target, $connections connections, 2 wrk threads"
 
-# name|path — the static file first: it is the baseline.
+# name|path — the bare route first: it is the baseline. Extra targets: BENCH_TARGETS="name|path;…"
 targets=(
-  "static file (baseline)|/robots.txt"
+  "bare route (baseline)|/health/live"
+  "static file|/robots.txt"
+  "404 for an unknown API path (JSON envelope)|/api/v1/nothing-here"
   "health check (database + cache + queue)|/health"
   "API: product list, 20 per page|/api/v1/products?per_page=20"
   "storefront home page (SSR)|/"
 )
+if [ -n "${BENCH_TARGETS:-}" ]; then
+  IFS=';' read -r -a extra <<<"$BENCH_TARGETS"
+  targets+=("${extra[@]}")
+fi
 
 # Requests per second and latency percentiles of one wrk run.
 measure() {

@@ -31,20 +31,21 @@ precompress_site() {
     while IFS= read -r -d '' f; do gzip -9 -k -f "$f"; done
 }
 
-# Starts the built release on a fresh database (migrated, demo products) and an OS-chosen port,
-# logging to $2; sets SERVER_PID, SERVER_DB and BASE_URL. `stop_server` undoes it (call it from
-# an EXIT trap). The caller's environment (rate limits, mail outbox, …) reaches the server.
+# Starts the built release ($SERVER_BIN, default target/release/server) on a fresh database
+# (migrated, demo products) and an OS-chosen port, logging to $2; sets SERVER_PID, SERVER_DB and
+# BASE_URL. `stop_server` undoes it (call it from an EXIT trap). The caller's environment (rate
+# limits, mail outbox, …) reaches the server.
 start_server() {
-  local name=$1 log=$2 deadline port=
+  local name=$1 log=$2 deadline port= bin=${SERVER_BIN:-target/release/server}
   SERVER_DB="oxcart_${name}_$(date +%s)_$$"
   export DATABASE_URL; DATABASE_URL=$(database_url_for "$SERVER_DB")
   export SITE_ROOT=target/site OXCART_PORT=0 LOG_FORMAT=json RUST_LOG=${RUST_LOG:-warn}
-  target/release/server migrate >/dev/null
-  target/release/server seed >/dev/null
+  "$bin" migrate >/dev/null
+  "$bin" seed >/dev/null
   # The log exists before the server starts: the wait below may read it before the background
   # process has opened it.
   : >"$log"
-  target/release/server serve >"$log" 2>&1 &
+  "$bin" serve >"$log" 2>&1 &
   SERVER_PID=$!
   # Wait for the line with the bound port (bounded by a deadline, no fixed sleeps).
   deadline=$((SECONDS + 60))

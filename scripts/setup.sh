@@ -10,10 +10,16 @@ say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
 CARGO_LEPTOS_VERSION=0.3.11
 SQLX_CLI_VERSION=0.8.6
+SCHEMATHESIS_VERSION=4.32.5
 # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
 
 export PATH="$HOME/.cargo/bin:$PATH"
+# The tools are installed with a cheap release profile: cargo-leptos's own profile (fat LTO, one
+# codegen unit) spent ~20 of a fresh machine's first 41 minutes in one link. These are build
+# tools; their speed does not matter, their install time does.
+export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=true
 
 if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "wasm32 target: present"
@@ -27,12 +33,14 @@ install_patched() {
   local crate=$1 version=$2 pkg=$3 precise=$4
   local src
   cargo install "$crate" --version "$version" --locked >/dev/null 2>&1 && return 0
-  src=$(ls -d "$HOME"/.cargo/registry/src/*/"$crate-$version" 2>/dev/null | head -n1)
+  # `|| true`: under pipefail a failed glob would end the script before the fallback below runs.
+  src=$(ls -d "$HOME"/.cargo/registry/src/*/"$crate-$version" 2>/dev/null | head -n1 || true)
   if [ -z "$src" ]; then
     # the failed install may not have unpacked it: fetch the source through cargo itself
     local tmp; tmp=$(mktemp -d)
     (cd "$tmp" && cargo init -q --name fetch && cargo add -q "$crate@=$version" --no-default-features >/dev/null 2>&1 && cargo fetch -q) || true
-    src=$(ls -d "$HOME"/.cargo/registry/src/*/"$crate-$version" | head -n1)
+    src=$(ls -d "$HOME"/.cargo/registry/src/*/"$crate-$version" 2>/dev/null | head -n1 || true)
+    [ -n "$src" ] || { echo "could not fetch the source of $crate $version from crates.io" >&2; exit 1; }
   fi
   local work; work=$(mktemp -d)
   cp -r "$src" "$work/src"
@@ -75,6 +83,14 @@ if [ -x .tools/venv/bin/python ] && .tools/venv/bin/python -c 'import aiosmtpd' 
 else
   say "aiosmtpd (test SMTP server): installing into .tools/venv"
   python3 -m venv .tools/venv && .tools/venv/bin/pip install -q 'aiosmtpd==1.4.6'
+fi
+
+# schemathesis (PyPI): the property-based API run of scripts/schemathesis.sh (same venv).
+if .tools/venv/bin/schemathesis --version 2>/dev/null | grep -qx "schemathesis, version $SCHEMATHESIS_VERSION"; then
+  say "schemathesis $SCHEMATHESIS_VERSION (API fuzzing): present"
+else
+  say "schemathesis $SCHEMATHESIS_VERSION (API fuzzing): installing into .tools/venv"
+  .tools/venv/bin/pip install -q "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
 if [ "${1:-}" = "--e2e" ]; then

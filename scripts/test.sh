@@ -20,6 +20,8 @@ cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 say "sqlx offline data is current"
 sqlx_db=$(database_url_for oxcart_sqlx_check)
+# Recreated each run: an edited migration must not meet the previous run's schema.
+psql "$(database_url_for postgres)" -qc "DROP DATABASE IF EXISTS oxcart_sqlx_check WITH (FORCE)" >/dev/null
 DATABASE_URL=$sqlx_db cargo sqlx database create
 DATABASE_URL=$sqlx_db cargo sqlx migrate run --source migrations >/dev/null
 DATABASE_URL=$sqlx_db SQLX_OFFLINE=false cargo sqlx prepare --workspace --check -- -p server
@@ -35,7 +37,15 @@ say "unit and integration tests"
 cargo test -p app --features ssr
 timeout --signal=KILL 2400 cargo test -p server
 
+# One release build serves every stage that needs a running server.
+say "release build (used by the end-to-end suite and the API contract run)"
+SQLX_OFFLINE=true cargo leptos build --release
+precompress_site
+
 say "end-to-end tests"
-end2end/run.sh
+SKIP_BUILD=1 end2end/run.sh
+
+say "API contract: schemathesis against the running release, as a customer and as an admin"
+scripts/schemathesis.sh
 
 say "all checks passed"

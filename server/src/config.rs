@@ -12,6 +12,8 @@ use std::time::Duration;
 use app::adapters::rate_limit::{Limit, Limits};
 use app::domain::Currency;
 
+use crate::client_addr::TrustedProxies;
+
 /// A value that must never reach a log: `Debug` and `Display` print `[redacted]`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret<T>(T);
@@ -132,6 +134,9 @@ pub struct Settings {
     pub session_ttl: Duration,
     /// `JOB_WORKERS`: background job workers in this process; 0 switches them off here.
     pub job_workers: usize,
+    /// `TRUSTED_PROXIES`: addresses and CIDR ranges of the proxies in front of the shop, whose
+    /// `Forwarded` / `X-Forwarded-For` headers name the client. Empty: the TCP peer is the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Settings {
@@ -259,7 +264,13 @@ impl Settings {
             });
         }
 
+        let trusted_proxies = TrustedProxies::parse(&parse("TRUSTED_PROXIES", "")?).map_err(|message| ConfigError {
+            variable: "TRUSTED_PROXIES",
+            message,
+        })?;
+
         Ok(Self {
+            trusted_proxies,
             public_url,
             smtp_url: smtp_url.map(Secret::new),
             mail_from,
@@ -348,6 +359,13 @@ mod tests {
         );
         assert_eq!(settings(&[("JOB_WORKERS", "-1")]).unwrap_err().variable, "JOB_WORKERS");
         assert_eq!(
+            settings(&[("TRUSTED_PROXIES", "10.0.0.0/8, proxy")])
+                .unwrap_err()
+                .variable,
+            "TRUSTED_PROXIES"
+        );
+        assert!(settings(&[]).unwrap().trusted_proxies.is_empty());
+        assert_eq!(
             settings(&[("REDIS_URL", "localhost")]).unwrap_err().variable,
             "REDIS_URL"
         );
@@ -368,9 +386,17 @@ mod tests {
         .unwrap();
         let printed = format!("{s:?}");
         assert!(
-            !printed.contains("hunter2") && !printed.contains("s3cret") && !printed.contains("pa55word"),
+            !printed.contains("hunter2")
+                && !printed.contains("s3cret")
+                && !printed.contains("pa55word")
+                && !printed.contains("jwt-secret"),
             "{printed}"
         );
         assert!(printed.contains("[redacted]"));
+        // The secrets were read, only not printed.
+        assert_eq!(
+            s.jwt_secret.as_ref().map(|j| j.expose().as_str()),
+            Some("jwt-secret-jwt-secret-jwt-secret-42")
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! commands. A library so integration tests can build the real application.
 
 pub mod api;
+pub mod client_addr;
 pub mod config;
 pub mod db;
 pub mod middleware;

@@ -2,8 +2,10 @@
 //! envelope, panic recovery, body limits and compression.
 
 use std::any::Any;
+use std::sync::Arc;
 
 use app::error::{AppError, ErrorCode};
+use app::services::Client;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -17,6 +19,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use uuid::Uuid;
 
+use crate::Settings;
 use crate::api::envelope::ErrorEnvelope;
 
 pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -196,9 +199,36 @@ fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     AppError::from_code(ErrorCode::InternalError).into_response()
 }
 
-/// Wraps a router in the shared layers. Outermost first: request id, request log, security
-/// headers, compression, error envelope, cross-site refusal, panic recovery, body limit.
-pub fn apply(router: Router, max_body_bytes: usize, https: bool) -> Router {
+/// Server functions read their whole body before they run; one over the limit is refused here
+/// with the same 413 the API gives (the framework would report a 400 "length limit exceeded"),
+/// in the error encoding server functions use.
+async fn limit_server_fn_body(max_body_bytes: usize, request: Request, next: Next) -> Response {
+    if !request.uri().path().starts_with("/api/fn/") {
+        return next.run(request).await;
+    }
+    let too_large = || crate::api::server_fn_error(AppError::from_code(ErrorCode::PayloadTooLarge));
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > max_body_bytes as u64) {
+        return too_large();
+    }
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, max_body_bytes).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Err(_) => too_large(),
+    }
+}
+
+/// Wraps a router in the shared layers. Outermost first: request id, client address, request
+/// log, security headers, compression, error envelope, cross-site refusal, panic recovery, body
+/// limits.
+pub fn apply(router: Router, settings: &Settings) -> Router {
+    let https = settings.https;
+    let max_body_bytes = settings.max_body_bytes;
+    let proxies = Arc::new(settings.trusted_proxies.clone());
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request<Body>| {
             let id = request
@@ -206,7 +236,8 @@ pub fn apply(router: Router, max_body_bytes: usize, https: bool) -> Router {
                 .get::<RequestId>()
                 .map(|id| id.0.as_str())
                 .unwrap_or("");
-            tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+            let client = Client::of(request.extensions()).ip;
+            tracing::info_span!("request", request_id = %id, client = %client, method = %request.method(), path = %request.uri().path())
         })
         .on_request(())
         .on_response(
@@ -217,12 +248,18 @@ pub fn apply(router: Router, max_body_bytes: usize, https: bool) -> Router {
     router.layer(
         ServiceBuilder::new()
             .layer(middleware::from_fn(request_id))
+            .layer(middleware::from_fn(move |req, next| {
+                crate::client_addr::resolve(proxies.clone(), req, next)
+            }))
             .layer(trace)
             .layer(middleware::from_fn(move |req, next| security_headers(https, req, next)))
             .layer(CompressionLayer::new())
             .layer(middleware::from_fn(error_envelope))
             .layer(middleware::from_fn(refuse_cross_site))
             .layer(CatchPanicLayer::custom(panic_response))
-            .layer(DefaultBodyLimit::max(max_body_bytes)),
+            .layer(DefaultBodyLimit::max(max_body_bytes))
+            .layer(middleware::from_fn(move |req, next| {
+                limit_server_fn_body(max_body_bytes, req, next)
+            })),
     )
 }

@@ -154,11 +154,7 @@ impl Application {
             .map_err(|source| StartupError::Bind { addr, source })?;
         let state = build_state(&settings, local).await?;
         let mailer = mailer(&settings)?;
-        let router = crate::middleware::apply(
-            crate::routes::router(state.clone(), &settings, extra),
-            settings.max_body_bytes,
-            settings.https,
-        );
+        let router = crate::middleware::apply(crate::routes::router(state.clone(), &settings, extra), &settings);
         tracing::info!(event = "started", cache = state.cache.kind(), mail = mailer.kind(), job_workers = settings.job_workers, addr = %local, "Oxcart is ready");
         Ok(Self {
             listener,

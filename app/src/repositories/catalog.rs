@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use crate::domain::{CategoryId, ProductId};
+use crate::domain::{CategoryId, Money, ProductId};
 
 /// A row of the storefront listing: an active product with its cheapest variant's price.
 #[derive(Debug)]
@@ -19,7 +19,8 @@ pub struct ProductListRow {
     pub in_stock: bool,
 }
 
-/// Active products that have at least one variant, newest first.
+/// Active products that have at least one variant, newest first. The price shown is the cheapest
+/// variant's, taken with its currency from that same row.
 pub async fn list_products(db: impl PgExecutor<'_>, limit: i64, offset: i64) -> sqlx::Result<Vec<ProductListRow>> {
     sqlx::query_as!(
         ProductListRow,
@@ -30,9 +31,13 @@ pub async fn list_products(db: impl PgExecutor<'_>, limit: i64, offset: i64) -> 
         FROM products p
         LEFT JOIN categories c ON c.id = p.category_id
         JOIN LATERAL (
-            SELECT min(price) AS min_price, min(currency) AS currency, bool_or(stock > 0) AS in_stock
-            FROM product_variants WHERE product_id = p.id
-        ) v ON v.min_price IS NOT NULL
+            SELECT cheapest.price AS min_price, cheapest.currency,
+                   EXISTS (SELECT 1 FROM product_variants s WHERE s.product_id = p.id AND s.stock > 0) AS in_stock
+            FROM product_variants cheapest
+            WHERE cheapest.product_id = p.id
+            ORDER BY cheapest.price, cheapest.id
+            LIMIT 1
+        ) v ON true
         WHERE p.status = 'active'
         ORDER BY p.created_at DESC, p.id DESC
         LIMIT $1 OFFSET $2
@@ -110,13 +115,12 @@ pub async fn create_product(db: impl PgExecutor<'_>, new: &NewProduct<'_>) -> sq
     .await
 }
 
-/// A variant to insert.
+/// A variant to insert. Its price is in the store currency (the service checks).
 pub struct NewVariant<'a> {
     pub product_id: ProductId,
     pub sku: &'a str,
     pub name: &'a str,
-    pub price: Decimal,
-    pub currency: &'a str,
+    pub price: &'a Money,
     pub stock: i32,
 }
 
@@ -128,8 +132,8 @@ pub async fn create_variant(db: impl PgExecutor<'_>, new: &NewVariant<'_>) -> sq
         new.product_id.0,
         new.sku,
         new.name,
-        new.price,
-        new.currency,
+        new.price.amount,
+        new.price.currency.as_str(),
         new.stock
     )
     .fetch_one(db)

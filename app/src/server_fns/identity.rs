@@ -11,14 +11,10 @@ use crate::error::AppError;
 /// The signed-in user, or `None`.
 #[server(prefix = "/api/fn", endpoint = "current_user", input = server_fn::codec::GetUrl)]
 pub async fn current_user() -> Result<Option<UserView>, AppError> {
-    use super::{respond, state, web};
+    use super::web;
     use crate::services::identity;
 
-    let Some(actor) = web::actor().await? else {
-        return Ok(None);
-    };
-    let state = state()?;
-    respond(identity::get_me(&state, &actor).await).map(Some)
+    Ok(web::actor().await?.as_ref().map(identity::get_me))
 }
 
 #[server(prefix = "/api/fn", endpoint = "login")]
@@ -28,7 +24,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     use crate::services::identity;
 
     let state = state()?;
-    let signed_in = respond(identity::login(&state, web::client().await, LoginInput { email, password }).await)?;
+    let signed_in = respond(identity::login(&state, web::client(), LoginInput { email, password }).await)?;
     web::sign_in(signed_in.grant).await?;
     web::redirect_to(next.as_deref(), "/account");
     Ok(())
@@ -51,7 +47,7 @@ pub async fn register(
         display_name,
         password,
     };
-    let signed_in = respond(identity::register(&state, web::client().await, input).await)?;
+    let signed_in = respond(identity::register(&state, web::client(), input).await)?;
     web::sign_in(signed_in.grant).await?;
     web::redirect_to(next.as_deref(), "/account?welcome=1");
     Ok(())
@@ -73,7 +69,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     use crate::services::identity;
 
     let state = state()?;
-    respond(identity::request_password_reset(&state, web::client().await, RequestPasswordReset { email }).await)?;
+    respond(identity::request_password_reset(&state, web::client(), RequestPasswordReset { email }).await)?;
     leptos_axum::redirect("/forgot-password?sent=1");
     Ok(())
 }
@@ -171,6 +167,23 @@ pub async fn get_address(id: String) -> Result<AddressView, AppError> {
     respond(identity::get_address(&state, &actor, id).await)
 }
 
+/// The version the edit form was loaded at: absent (no lock) or a number; anything else is a 422,
+/// never a silently skipped optimistic lock.
+#[cfg(feature = "ssr")]
+fn parse_version(raw: Option<&str>) -> Result<Option<i32>, AppError> {
+    match raw.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(|_| {
+            let mut details = crate::error::FieldErrors::new();
+            details.insert(
+                "version".into(),
+                vec!["must be the whole number the form was loaded with".into()],
+            );
+            AppError::validation(details)
+        }),
+    }
+}
+
 #[cfg(feature = "ssr")]
 fn parse_address_id(raw: &str) -> Result<crate::domain::identity::AddressId, AppError> {
     uuid::Uuid::parse_str(raw.trim())
@@ -193,7 +206,7 @@ pub async fn save_address(
     match id.filter(|id| !id.is_empty()) {
         Some(id) => {
             let id = respond(parse_address_id(&id))?;
-            let version = version.and_then(|v| v.trim().parse().ok());
+            let version = respond(parse_version(version.as_deref()))?;
             respond(identity::update_address(&state, &actor, id, version, input).await)?;
         }
         None => {

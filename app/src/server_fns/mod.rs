@@ -97,13 +97,12 @@ pub(crate) mod web {
         session().await?.flush().await.map_err(session_failed)
     }
 
-    /// The caller's address, for rate limits.
-    pub async fn client() -> Client {
-        let ip = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .await
-            .map(|info| info.0.ip())
-            .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
-        Client { ip }
+    /// The caller's address as the server resolved it (trusted proxies honoured), for rate
+    /// limits.
+    pub fn client() -> Client {
+        leptos::prelude::use_context::<axum::http::request::Parts>()
+            .map(|parts| Client::of(&parts.extensions))
+            .unwrap_or_else(|| Client::of(&axum::http::Extensions::new()))
     }
 
     /// Redirects to `next` if it is a path on this site, else to `fallback` (no open redirects).

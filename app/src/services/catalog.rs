@@ -29,6 +29,24 @@ pub async fn list_products(state: &AppState, page: PageRequest) -> Result<Page<P
     Ok(Page::new(items, page, u64::try_from(total).unwrap_or(0)))
 }
 
+/// A price as the shop stores it: every price is in `STORE_CURRENCY`, so a listing can never show
+/// one variant's amount with another's currency. Anything else is refused where it is written.
+pub fn store_price(state: &AppState, price: Money) -> Result<Money, ServiceError> {
+    if price.currency == state.shop.currency {
+        Ok(price)
+    } else {
+        let mut details = crate::error::FieldErrors::new();
+        details.insert(
+            "price".into(),
+            vec![format!(
+                "must be in the store currency, {}",
+                state.shop.currency.as_str()
+            )],
+        );
+        Err(crate::error::AppError::validation(details).into())
+    }
+}
+
 /// What [`seed_demo_catalog`] did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum SeedOutcome {
@@ -106,7 +124,6 @@ pub async fn seed_demo_catalog(state: &AppState) -> Result<SeedOutcome, ServiceE
     if repo::any_product_exists(&mut *tx).await? {
         return Ok(SeedOutcome::AlreadyHadProducts);
     }
-    let currency = state.shop.currency.as_str();
     let mut categories = std::collections::HashMap::new();
     for (index, (category, name, description, variants)) in DEMO_PRODUCTS.iter().enumerate() {
         let category_id = match categories.get(category) {
@@ -134,12 +151,12 @@ pub async fn seed_demo_catalog(state: &AppState) -> Result<SeedOutcome, ServiceE
         };
         let product_id = repo::create_product(&mut *tx, &product).await?;
         for (sku, variant, cents, stock) in variants.iter() {
+            let price = store_price(state, Money::new(Decimal::new(*cents, 2), state.shop.currency.clone()))?;
             let new = NewVariant {
                 product_id,
                 sku,
                 name: variant,
-                price: Decimal::new(*cents, 2),
-                currency,
+                price: &price,
                 stock: *stock,
             };
             repo::create_variant(&mut *tx, &new).await?;

@@ -6,9 +6,11 @@ use app::error::{AppError, ErrorCode};
 use app::services::identity;
 use app::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::auth::Authenticated;
@@ -42,7 +44,7 @@ fn single(address: AddressView, status: StatusCode) -> Response {
     (status, [(header::ETAG, tag)], Json(DataEnvelope { data: address })).into_response()
 }
 
-#[utoipa::path(get, path = "/api/v1/addresses", tag = "account", security(("bearer" = [])), params(PageQuery),
+#[utoipa::path(get, path = "/addresses", tag = "account", security(("bearer" = [])), params(PageQuery),
     responses(
         (status = 200, description = "The caller's addresses, the default first", body = ListEnvelope<AddressView>),
         (status = 401, description = "No valid access token", body = ErrorEnvelope),
@@ -51,14 +53,15 @@ fn single(address: AddressView, status: StatusCode) -> Response {
 pub async fn list_addresses(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    OriginalUri(uri): OriginalUri,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<ListEnvelope<AddressView>>, AppError> {
     let page = PageRequest::parse(query.page.as_deref(), query.per_page.as_deref())?;
     let addresses = identity::list_addresses(&state, &actor, page).await?;
-    Ok(Json(ListEnvelope::new(addresses, "/api/v1/addresses")))
+    Ok(Json(ListEnvelope::new(addresses, &uri)))
 }
 
-#[utoipa::path(post, path = "/api/v1/addresses", tag = "account", security(("bearer" = [])), request_body = AddressInput,
+#[utoipa::path(post, path = "/addresses", tag = "account", security(("bearer" = [])), request_body = AddressInput,
     responses(
         (status = 201, description = "Created", body = DataEnvelope<AddressView>),
         (status = 401, description = "No valid access token", body = ErrorEnvelope),
@@ -75,7 +78,7 @@ pub async fn create_address(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/addresses/{id}", tag = "account", security(("bearer" = [])),
+#[utoipa::path(get, path = "/addresses/{id}", tag = "account", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Address id")),
     responses(
         (status = 200, description = "The address, with an ETag", body = DataEnvelope<AddressView>),
@@ -97,7 +100,7 @@ pub async fn get_address(
     Ok(single(address, StatusCode::OK))
 }
 
-#[utoipa::path(put, path = "/api/v1/addresses/{id}", tag = "account", security(("bearer" = [])), request_body = AddressInput,
+#[utoipa::path(put, path = "/addresses/{id}", tag = "account", security(("bearer" = [])), request_body = AddressInput,
     params(("id" = Uuid, Path, description = "Address id"), ("If-Match" = Option<String>, Header, description = "ETag last seen; a mismatch is a 409")),
     responses(
         (status = 200, description = "Replaced", body = DataEnvelope<AddressView>),
@@ -120,7 +123,7 @@ pub async fn update_address(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/addresses/{id}", tag = "account", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/addresses/{id}", tag = "account", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Address id")),
     responses(
         (status = 204, description = "Deleted"),
@@ -134,4 +137,11 @@ pub async fn delete_address(
 ) -> Result<StatusCode, AppError> {
     identity::delete_address(&state, &actor, AddressId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This module's routes, each with its OpenAPI operation.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_addresses, create_address))
+        .routes(routes!(get_address, update_address, delete_address))
 }

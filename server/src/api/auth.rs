@@ -1,21 +1,23 @@
 //! `/api/v1/auth/*`: registration, login, token refresh and logout for API clients, and the
 //! extractors that establish who is calling.
 
-use std::net::SocketAddr;
-
 use app::domain::identity::{
     LoginInput, RegisterInput, RequestPasswordReset, ResetPassword, TokenPair, UserView, VerifyEmail,
 };
 use app::error::{AppError, ErrorCode};
-use app::services::identity::{self, Actor, Client};
+use app::services::identity::{self, Actor};
 use app::state::AppState;
 use axum::Json;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use serde::Deserialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::client_addr::ClientAddr;
 
 use super::envelope::{ApiJson, DataEnvelope, ErrorEnvelope};
 
@@ -43,24 +45,8 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
-/// The client's address (the TCP peer), for rate limits.
-pub struct ClientAddr(pub Client);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip())
-            .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
-        Ok(Self(Client { ip }))
-    }
-}
-
 /// Creates a customer account and logs it in.
-#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterInput,
+#[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterInput,
     responses(
         (status = 201, description = "Registered and logged in", body = DataEnvelope<TokenPair>),
         (status = 400, description = "Malformed JSON", body = ErrorEnvelope),
@@ -73,13 +59,12 @@ pub async fn register(
     ClientAddr(client): ClientAddr,
     ApiJson(input): ApiJson<RegisterInput>,
 ) -> Result<(StatusCode, Json<DataEnvelope<TokenPair>>), AppError> {
-    let signed_in = identity::register(&state, client, input).await?;
-    let tokens = identity::issue_tokens(&state, &signed_in).await?;
+    let tokens = identity::register_for_api(&state, client, input).await?;
     Ok((StatusCode::CREATED, Json(DataEnvelope { data: tokens })))
 }
 
 /// Exchanges e-mail and password for a token pair.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginInput,
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginInput,
     responses(
         (status = 200, description = "Logged in", body = DataEnvelope<TokenPair>),
         (status = 400, description = "Malformed JSON", body = ErrorEnvelope),
@@ -91,9 +76,8 @@ pub async fn login(
     ClientAddr(client): ClientAddr,
     ApiJson(input): ApiJson<LoginInput>,
 ) -> Result<Json<DataEnvelope<TokenPair>>, AppError> {
-    let signed_in = identity::login(&state, client, input).await?;
     Ok(Json(DataEnvelope {
-        data: identity::issue_tokens(&state, &signed_in).await?,
+        data: identity::login_for_api(&state, client, input).await?,
     }))
 }
 
@@ -103,7 +87,7 @@ pub struct RefreshInput {
 }
 
 /// Spends a refresh token for a new pair. Reusing a spent token revokes its whole family.
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshInput,
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshInput,
     responses(
         (status = 200, description = "A new token pair", body = DataEnvelope<TokenPair>),
         (status = 400, description = "Malformed JSON", body = ErrorEnvelope),
@@ -119,7 +103,7 @@ pub async fn refresh(
 }
 
 /// Revokes the login's refresh tokens and the access token presented.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
     responses(
         (status = 204, description = "Logged out"),
         (status = 401, description = "No valid access token", body = ErrorEnvelope),
@@ -133,7 +117,7 @@ pub async fn logout(
 }
 
 /// Confirms an e-mail address with the token from the verification mail.
-#[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = VerifyEmail,
+#[utoipa::path(post, path = "/auth/verify-email", tag = "auth", request_body = VerifyEmail,
     responses(
         (status = 200, description = "Verified; the account as it is now", body = DataEnvelope<UserView>),
         (status = 400, description = "Malformed JSON", body = ErrorEnvelope),
@@ -149,7 +133,7 @@ pub async fn verify_email(
 }
 
 /// Mails the caller a new verification link.
-#[utoipa::path(post, path = "/api/v1/auth/verify-email/resend", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(post, path = "/auth/verify-email/resend", tag = "auth", security(("bearer" = [])),
     responses(
         (status = 202, description = "A new link is on its way"),
         (status = 401, description = "No valid access token", body = ErrorEnvelope),
@@ -165,7 +149,7 @@ pub async fn resend_verification(
 }
 
 /// Mails a password-reset link if an account has this address. The answer is the same either way.
-#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", request_body = RequestPasswordReset,
+#[utoipa::path(post, path = "/auth/password-reset", tag = "auth", request_body = RequestPasswordReset,
     responses(
         (status = 202, description = "If the address has an account, a link is on its way"),
         (status = 400, description = "Malformed JSON", body = ErrorEnvelope),
@@ -182,7 +166,7 @@ pub async fn request_password_reset(
 }
 
 /// Sets a new password with the token from the reset mail; every login of the account ends.
-#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth", request_body = ResetPassword,
+#[utoipa::path(post, path = "/auth/password-reset/confirm", tag = "auth", request_body = ResetPassword,
     responses(
         (status = 204, description = "Password changed"),
         (status = 400, description = "Malformed JSON", body = ErrorEnvelope),
@@ -194,4 +178,17 @@ pub async fn reset_password(
 ) -> Result<StatusCode, AppError> {
     identity::reset_password(&state, input).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This module's routes, each with its OpenAPI operation.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(verify_email))
+        .routes(routes!(resend_verification))
+        .routes(routes!(request_password_reset))
+        .routes(routes!(reset_password))
 }

@@ -5,6 +5,7 @@ use app::domain::Page;
 use app::error::{AppError, ErrorCode, FieldErrors};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::Uri;
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -77,10 +78,25 @@ pub struct ListEnvelope<T> {
 }
 
 impl<T> ListEnvelope<T> {
-    /// Wraps a page; `path` is the collection's path (e.g. `/api/v1/products`).
-    pub fn new(page: Page<T>, path: &str) -> Self {
+    /// Wraps a page of the collection at `uri` (the request's own, path and query). Links keep
+    /// every query parameter of the request (filters, search, sort), with only the page moved.
+    pub fn new(page: Page<T>, uri: &Uri) -> Self {
         let total_pages = page.total_pages();
-        let link = |n: u32| format!("{path}?page={n}&per_page={}", page.per_page);
+        let path = uri.path();
+        let kept: Vec<(String, String)> = uri
+            .query()
+            .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(name, _)| name != "page" && name != "per_page")
+            .collect();
+        let link = |n: u32| {
+            let mut pairs = kept.clone();
+            pairs.push(("page".into(), n.to_string()));
+            pairs.push(("per_page".into(), page.per_page.to_string()));
+            let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+            format!("{path}?{query}")
+        };
         let links = ListLinks {
             self_: link(page.page),
             next: page.has_next().then(|| link(page.page + 1)),
@@ -108,7 +124,7 @@ impl<T> ListEnvelope<T> {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page number, from 1. Default 1.
-    #[param(value_type = Option<u32>, minimum = 1)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000000)]
     pub page: Option<String>,
     /// Items per page, 1 to 100. Default 20.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
@@ -132,14 +148,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 fn json_rejection(rejection: JsonRejection) -> AppError {
     match rejection {
-        JsonRejection::JsonDataError(err) => {
-            // serde's message names the field and what was expected.
-            let text = err.body_text();
-            let message = text.split_once(": ").map_or(text.as_str(), |(_, rest)| rest).to_owned();
-            let mut details = FieldErrors::new();
-            details.insert("body".into(), vec![message]);
-            AppError::validation(details)
-        }
+        JsonRejection::JsonDataError(err) => shape_error(&err),
         JsonRejection::JsonSyntaxError(err) => AppError::new(
             ErrorCode::BadRequest,
             format!("The body is not valid JSON: {}", err.body_text()),
@@ -148,6 +157,51 @@ fn json_rejection(rejection: JsonRejection) -> AppError {
         other if other.status().as_u16() == 413 => AppError::from_code(ErrorCode::PayloadTooLarge),
         other => AppError::new(ErrorCode::BadRequest, other.body_text()),
     }
+}
+
+/// JSON of the wrong shape → 422 keyed by the field, as every other validation error:
+/// `{"display_name": ["is required"]}`, `{"address.country": ["must be a string"]}`.
+/// serde reports one problem at a time, the first it meets.
+fn shape_error(err: &axum::extract::rejection::JsonDataError) -> AppError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    let mut found = None;
+    while let Some(current) = source {
+        if let Some(path_error) = current.downcast_ref::<serde_path_to_error::Error<serde_json::Error>>() {
+            found = Some(path_error);
+            break;
+        }
+        source = current.source();
+    }
+    let Some(path_error) = found else {
+        return AppError::validation(FieldErrors::from([("body".to_owned(), vec![err.body_text()])]));
+    };
+    let inner = path_error.inner().to_string();
+    // Drop serde_json's position suffix: clients want the field, not a column number.
+    let inner = inner.split(" at line ").next().unwrap_or(&inner).to_owned();
+    let path = path_error.path().to_string();
+    let (field, message) = if let Some(name) = inner
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        let field = if path == "." {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        };
+        (field, "is required".to_owned())
+    } else if let Some(name) = inner
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        (name.to_owned(), "is not a field of this request".to_owned())
+    } else if let Some(expected) = inner.split(", expected ").nth(1) {
+        let field = if path == "." { "body".to_owned() } else { path };
+        (field, format!("must be {expected}"))
+    } else {
+        let field = if path == "." { "body".to_owned() } else { path };
+        (field, inner)
+    };
+    AppError::validation(FieldErrors::from([(field, vec![message])]))
 }
 
 /// A query string whose rejections are 400 envelopes.
@@ -172,11 +226,26 @@ mod tests {
     #[test]
     fn links_cover_neighbours_and_bounds() {
         let page = Page::new(vec![1, 2], PageRequest { page: 2, per_page: 2 }, 5);
-        let list = ListEnvelope::new(page, "/api/v1/products");
+        let list = ListEnvelope::new(page, &Uri::from_static("/api/v1/products?page=2"));
         assert_eq!(list.links.self_, "/api/v1/products?page=2&per_page=2");
         assert_eq!(list.links.next.as_deref(), Some("/api/v1/products?page=3&per_page=2"));
         assert_eq!(list.links.prev.as_deref(), Some("/api/v1/products?page=1&per_page=2"));
         assert_eq!(list.links.last, "/api/v1/products?page=3&per_page=2");
         assert_eq!((list.meta.total_pages, list.meta.has_next), (3, true));
+    }
+
+    #[test]
+    fn links_keep_the_request_filters() {
+        let page = Page::new(vec![1], PageRequest { page: 1, per_page: 1 }, 3);
+        let uri = Uri::from_static("/api/v1/users?q=ada+l%C3%B6w&per_page=1&page=1&sort=name");
+        let list = ListEnvelope::new(page, &uri);
+        assert_eq!(
+            list.links.next.as_deref(),
+            Some("/api/v1/users?q=ada+l%C3%B6w&sort=name&page=2&per_page=1")
+        );
+        assert_eq!(
+            list.links.first,
+            "/api/v1/users?q=ada+l%C3%B6w&sort=name&page=1&per_page=1"
+        );
     }
 }

@@ -14,21 +14,17 @@ use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::response::IntoResponse;
-use axum::routing::{get, patch, post};
+use axum::routing::{any, get};
+use std::sync::Arc;
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
+/// The document's frame: title, tags, shared schemas and the bearer scheme. The operations
+/// come from each module's router (utoipa-axum registers a route and its operation together,
+/// so no endpoint can be served undocumented).
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Oxcart API", version = "1", description = "The Oxcart shop's JSON API. Every error uses the envelope `{\"error\": {code, message, details, timestamp, request_id}}`."),
-    paths(
-        products::list_products,
-        auth::register, auth::login, auth::refresh, auth::logout,
-        auth::verify_email, auth::resend_verification, auth::request_password_reset, auth::reset_password,
-        me::get_me, me::update_profile, me::change_password,
-        addresses::list_addresses, addresses::create_address, addresses::get_address, addresses::update_address, addresses::delete_address,
-        users::list_users, users::update_user_access,
-        crate::routes::health::health,
-    ),
     modifiers(&BearerAuth),
     components(schemas(envelope::ErrorEnvelope, app::error::ErrorCode)),
     tags((name = "catalog", description = "Products and categories"),
@@ -59,7 +55,7 @@ impl utoipa::Modify for BearerAuth {
 /// client's write limit. Mounted on the whole router, so both interfaces share one count.
 pub async fn limit_writes(
     State(state): State<AppState>,
-    auth::ClientAddr(client): auth::ClientAddr,
+    crate::client_addr::ClientAddr(client): crate::client_addr::ClientAddr,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Result<axum::response::Response, AppError> {
@@ -80,52 +76,45 @@ pub async fn limit_writes(
 }
 
 /// An error in the encoding server functions use (the JSON of [`AppError`], marked by the
-/// `serverfnerror` header), so the page that called one can show it.
-fn server_fn_error(err: AppError) -> axum::response::Response {
+/// `serverfnerror` header), so the page that called one can show it, for refusals made before
+/// the server function runs (rate limits, body limits).
+pub(crate) fn server_fn_error(err: AppError) -> axum::response::Response {
     use axum::http::{HeaderValue, StatusCode, header};
     let status = StatusCode::from_u16(err.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, serde_json::to_vec(&err).unwrap_or_default()).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    headers.insert("serverfnerror", HeaderValue::from_static("rate_limited"));
+    headers.insert("serverfnerror", HeaderValue::from_static("refused"));
     if let Some(seconds) = err.retry_after {
         headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     response
 }
 
-/// The routes under `/api/v1`.
+/// The routes of `/api/v1` — each domain's router, merged here and nowhere else — plus
+/// `/health`, with the OpenAPI document built from the same routers at `/api/v1/openapi.json`.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/products", get(products::list_products))
-        .route("/auth/register", post(auth::register))
-        .route("/auth/login", post(auth::login))
-        .route("/auth/refresh", post(auth::refresh))
-        .route("/auth/logout", post(auth::logout))
-        .route("/auth/verify-email", post(auth::verify_email))
-        .route("/auth/verify-email/resend", post(auth::resend_verification))
-        .route("/auth/password-reset", post(auth::request_password_reset))
-        .route("/auth/password-reset/confirm", post(auth::reset_password))
-        .route("/me", get(me::get_me).patch(me::update_profile))
-        .route("/me/password", post(me::change_password))
+    let v1 = OpenApiRouter::new()
+        .merge(products::router())
+        .merge(auth::router())
+        .merge(me::router())
+        .merge(addresses::router())
+        .merge(users::router());
+    let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1)
+        .merge(crate::routes::health::router())
+        .split_for_parts();
+    let document = Arc::new(document);
+    router
         .route(
-            "/addresses",
-            get(addresses::list_addresses).post(addresses::create_address),
+            "/api/v1/openapi.json",
+            get(move || {
+                let document = document.clone();
+                async move { Json(document) }
+            }),
         )
-        .route(
-            "/addresses/{id}",
-            get(addresses::get_address)
-                .put(addresses::update_address)
-                .delete(addresses::delete_address),
-        )
-        .route("/users", get(users::list_users))
-        .route("/users/{id}", patch(users::update_user_access))
-        .route("/openapi.json", get(openapi))
-        .fallback(not_found)
-}
-
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+        .route("/api/v1", any(not_found))
+        .route("/api/v1/{*rest}", any(not_found))
 }
 
 async fn not_found() -> AppError {

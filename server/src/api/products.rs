@@ -5,14 +5,16 @@ use app::error::AppError;
 use app::services::catalog;
 use app::state::AppState;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{OriginalUri, State};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::envelope::{ApiQuery, ErrorEnvelope, ListEnvelope, PageQuery};
 
 /// Lists active products, newest first, a page at a time.
 #[utoipa::path(
     get,
-    path = "/api/v1/products",
+    path = "/products",
     tag = "catalog",
     params(PageQuery),
     responses(
@@ -23,9 +25,15 @@ use super::envelope::{ApiQuery, ErrorEnvelope, ListEnvelope, PageQuery};
 )]
 pub async fn list_products(
     State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<ListEnvelope<ProductView>>, AppError> {
     let request = PageRequest::parse(query.page.as_deref(), query.per_page.as_deref())?;
     let page = catalog::list_products(&state, request).await?;
-    Ok(Json(ListEnvelope::new(page, "/api/v1/products")))
+    Ok(Json(ListEnvelope::new(page, &uri)))
+}
+
+/// This module's routes, each with its OpenAPI operation.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_products))
 }

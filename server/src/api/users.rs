@@ -1,14 +1,16 @@
 //! `/api/v1/users`: staff management of accounts (`users:manage`).
 
 use app::domain::PageRequest;
-use app::domain::identity::{Role, UserId, UserView};
+use app::domain::identity::{UpdateUserAccess, UserId, UserView};
 use app::error::AppError;
 use app::services::identity;
 use app::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, State};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::auth::Authenticated;
@@ -19,13 +21,13 @@ use super::envelope::{ApiJson, ApiQuery, DataEnvelope, ErrorEnvelope, ListEnvelo
 pub struct UserQuery {
     /// Part of an e-mail address or name.
     pub q: Option<String>,
-    #[param(value_type = Option<u32>, minimum = 1)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000000)]
     pub page: Option<String>,
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub per_page: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])), params(UserQuery),
+#[utoipa::path(get, path = "/users", tag = "users", security(("bearer" = [])), params(UserQuery),
     responses(
         (status = 200, description = "Users, newest first", body = ListEnvelope<UserView>),
         (status = 401, description = "No valid access token", body = ErrorEnvelope),
@@ -35,21 +37,15 @@ pub struct UserQuery {
 pub async fn list_users(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    OriginalUri(uri): OriginalUri,
     ApiQuery(query): ApiQuery<UserQuery>,
 ) -> Result<Json<ListEnvelope<UserView>>, AppError> {
     let page = PageRequest::parse(query.page.as_deref(), query.per_page.as_deref())?;
     let users = identity::list_users(&state, &actor, query.q.as_deref(), page).await?;
-    Ok(Json(ListEnvelope::new(users, "/api/v1/users")))
+    Ok(Json(ListEnvelope::new(users, &uri)))
 }
 
-/// Fields left out are unchanged.
-#[derive(Deserialize, ToSchema)]
-pub struct UpdateUserAccess {
-    pub role: Option<Role>,
-    pub active: Option<bool>,
-}
-
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])), request_body = UpdateUserAccess,
+#[utoipa::path(patch, path = "/users/{id}", tag = "users", security(("bearer" = [])), request_body = UpdateUserAccess,
     params(("id" = Uuid, Path, description = "User id")),
     responses(
         (status = 200, description = "Updated", body = DataEnvelope<UserView>),
@@ -64,6 +60,13 @@ pub async fn update_user_access(
     Path(id): Path<Uuid>,
     ApiJson(input): ApiJson<UpdateUserAccess>,
 ) -> Result<Json<DataEnvelope<UserView>>, AppError> {
-    let user = identity::update_user_access(&state, &actor, UserId(id), input.role, input.active).await?;
+    let user = identity::update_user_access(&state, &actor, UserId(id), input).await?;
     Ok(Json(DataEnvelope { data: user }))
+}
+
+/// This module's routes, each with its OpenAPI operation.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users))
+        .routes(routes!(update_user_access))
 }

@@ -2,6 +2,7 @@
 //! and static files. Assets are served by a real file service (`/pkg`, public files), never by
 //! the Leptos renderer; paths that match nothing render the storefront's 404 page.
 
+pub mod assets;
 pub mod docs;
 pub mod health;
 
@@ -14,7 +15,6 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, header};
 use axum::response::Response;
-use axum::routing::get;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::ResponseOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -81,21 +81,33 @@ pub fn router(state: AppState, settings: &Settings, extra: Router<AppState>) -> 
     };
     // Unknown paths: public files first, then the storefront's 404 page.
     let not_found_page = leptos_axum::render_app_to_stream_with_context(context.clone(), render_app.clone());
+    let not_found_page = sessions(&state, settings).layer(tower::service_fn(move |request: Request<Body>| {
+        let render = not_found_page.clone();
+        async move { Ok::<_, Infallible>(render(request).await) }
+    }));
+    let memory = std::sync::Arc::new(assets::Assets::load(&site_root));
     let fallback = static_files(site_root.clone())
         .call_fallback_on_method_not_allowed(true)
-        .not_found_service(tower::service_fn(move |request: Request<Body>| {
-            let render = not_found_page.clone();
-            async move { Ok::<_, Infallible>(render(request).await) }
-        }));
-    let fallback =
-        tower::util::MapResponseLayer::new(|r: Response<_>| with_cache_control(r, PUBLIC_FILES)).layer(fallback);
-    let pkg = tower::util::MapResponseLayer::new(move |r: Response<_>| with_cache_control(r, pkg_cache))
-        .layer(static_files(site_root.join(options.site_pkg_dir.as_ref())));
+        .not_found_service(not_found_page);
+    let fallback = tower::util::MapResponseLayer::new(|r: Response<_>| with_cache_control(r, PUBLIC_FILES))
+        .layer(assets::serve(memory.clone(), String::new(), fallback));
+    let pkg_prefix = format!("/{}", options.site_pkg_dir);
+    let pkg = tower::util::MapResponseLayer::new(move |r: Response<_>| with_cache_control(r, pkg_cache)).layer(
+        assets::serve(
+            memory,
+            pkg_prefix,
+            static_files(site_root.join(options.site_pkg_dir.as_ref())),
+        ),
+    );
 
-    Router::new()
+    // Sessions only where they are used: pages, server functions and the 404 page (which shows
+    // who is signed in). The API, /health and static files never touch the session store.
+    let pages = Router::new()
         .leptos_routes_with_context(&state, route_list(), context, render_app)
-        .nest("/api/v1", crate::api::router())
-        .route("/health", get(health::health))
+        .layer(sessions(&state, settings));
+    Router::new()
+        .merge(pages)
+        .merge(crate::api::router())
         .merge(docs::router(&settings.api_docs_assets_dir))
         .merge(extra)
         .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
@@ -104,11 +116,10 @@ pub fn router(state: AppState, settings: &Settings, extra: Router<AppState>) -> 
             state.clone(),
             crate::api::limit_writes,
         ))
-        .layer(sessions(&state, settings))
         .with_state(state)
 }
 
-/// Browser sessions on every route (pages, server functions, the 404 page): a cookie that
+/// Browser sessions for pages, server functions and the 404 page: a cookie that
 /// scripts can't read, sent on same-site navigations only, `Secure` behind TLS, expiring after
 /// a period without activity.
 fn sessions(state: &AppState, settings: &Settings) -> SessionManagerLayer<SessionBackend> {

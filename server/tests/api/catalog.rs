@@ -24,8 +24,7 @@ async fn insert_products(app: &TestApp, n: usize) {
             product_id: id,
             sku: &sku,
             name: "",
-            price: Decimal::from(i),
-            currency: "USD",
+            price: &usd(Decimal::from(i)),
             stock: 1,
         };
         repo::create_variant(&app.db, &variant).await.unwrap();
@@ -177,8 +176,7 @@ async fn drafts_and_products_without_variants_are_not_listed() {
         product_id: id,
         sku: "SECRET-1",
         name: "",
-        price: Decimal::ONE,
-        currency: "USD",
+        price: &usd(Decimal::ONE),
         stock: 3,
     };
     repo::create_variant(&app.db, &variant).await.unwrap();
@@ -209,12 +207,12 @@ async fn the_database_enforces_catalogue_rules() {
         status: "active",
     };
     let id = repo::create_product(&app.db, &product).await.unwrap();
+    let prices: Vec<_> = [Decimal::ONE, Decimal::from(-1)].into_iter().map(usd).collect();
     let variant = |sku: &'static str, price: Decimal, stock: i32| NewVariant {
         product_id: id,
         sku,
         name: "",
-        price,
-        currency: "USD",
+        price: prices.iter().find(|p| p.amount == price).expect("a listed price"),
         stock,
     };
     let constraint = |err: sqlx::Error| err.as_database_error().and_then(|e| e.code()).map(|c| c.into_owned());
@@ -282,4 +280,8 @@ async fn audit_columns_are_kept_by_the_database() {
         .await
         .unwrap();
     assert_eq!(id.get_version_num(), 7);
+}
+
+fn usd(amount: Decimal) -> app::domain::Money {
+    app::domain::Money::new(amount, app::domain::Currency::parse("USD").unwrap())
 }

@@ -94,8 +94,21 @@ async fn json_of_the_wrong_shape_is_a_422_envelope() {
         .await
         .unwrap();
     let body = assert_envelope(response, 422, "VALIDATION_ERROR").await;
-    let message = body["error"]["details"]["body"][0].as_str().unwrap();
-    assert!(message.contains("quantity"), "{message}");
+    assert_eq!(
+        body["error"]["details"],
+        serde_json::json!({"quantity": ["must be u32"]})
+    );
+
+    // A missing field is named by itself, as every other field error is.
+    let response = app
+        .client
+        .post(app.url("/api/v1/test/things"))
+        .json(&serde_json::json!({"quantity": 2}))
+        .send()
+        .await
+        .unwrap();
+    let body = assert_envelope(response, 422, "VALIDATION_ERROR").await;
+    assert_eq!(body["error"]["details"], serde_json::json!({"name": ["is required"]}));
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! Spawning the application for a test: a fresh database cloned from a migrated template, the
-//! app on port 0, and a client. Databases are named `oxcart_test_*`; the test script drops them.
+//! app on port 0, and a client. Databases are named `oxcart_test_*`; the last app of a test
+//! that uses one drops it with its outbox folder (the test script sweeps up after crashes).
 
 use std::str::FromStr;
 
@@ -136,6 +137,56 @@ pub struct TestApp {
     pub server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
+/// How many live test apps use each test database; the last one to go drops it.
+fn database_users() -> &'static std::sync::Mutex<std::collections::HashMap<String, usize>> {
+    static USERS: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, usize>>> =
+        std::sync::OnceLock::new();
+    USERS.get_or_init(Default::default)
+}
+
+/// Drops a test database (connections and all) and its outbox, from a thread of its own so it
+/// can run while the test's runtime is winding down.
+pub fn drop_database(name: &str, outbox: std::path::PathBuf) {
+    let name = name.to_owned();
+    let cleanup = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let base = PgConnectOptions::from_str(&base_database_url()).expect("DATABASE_URL");
+            if let Ok(mut admin) = PgConnection::connect_with(&base.database("postgres")).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await;
+                let _ = admin.close().await;
+            }
+        });
+        let _ = std::fs::remove_dir_all(outbox);
+    });
+    let _ = cleanup.join();
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.stop();
+        self.server.abort();
+        let last = {
+            let mut users = database_users().lock().unwrap_or_else(|e| e.into_inner());
+            let count = users.entry(self.db_name.clone()).or_insert(1);
+            *count -= 1;
+            let last = *count == 0;
+            if last {
+                users.remove(&self.db_name);
+            }
+            last
+        };
+        if last && self.db_name.starts_with("oxcart_test_") {
+            drop_database(&self.db_name, outbox_dir(&self.database_url));
+        }
+    }
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
@@ -171,6 +222,11 @@ pub async fn spawn_app_on(
     configure: impl FnOnce(&mut Settings),
     extra: Router<AppState>,
 ) -> TestApp {
+    *database_users()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(db_name.to_owned())
+        .or_insert(0) += 1;
     let mut settings = test_settings(url);
     configure(&mut settings);
     let app = Application::build_with_routes(settings, extra)
@@ -243,4 +299,86 @@ pub fn session_cookie(response: &reqwest::Response) -> Option<(String, String)> 
             let pair = v.split(';').next().unwrap_or_default().to_owned();
             (pair, v.to_owned())
         })
+}
+
+/// A TCP relay in front of a real server (Redis, say) that a test can cut, to see what the shop
+/// does when a dependency goes away mid-flight. Not a mock: every byte goes to the real server.
+pub struct Relay {
+    pub port: u16,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+impl Relay {
+    pub async fn start(target: std::net::SocketAddr) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            let mut accept_stopped = stopped.clone();
+            loop {
+                let (mut client, _) = tokio::select! {
+                    accepted = listener.accept() => match accepted { Ok(c) => c, Err(_) => return },
+                    _ = accept_stopped.changed() => return,
+                };
+                let mut link_stopped = stopped.clone();
+                tokio::spawn(async move {
+                    let Ok(mut upstream) = tokio::net::TcpStream::connect(target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut upstream) => {}
+                        _ = link_stopped.changed() => {}
+                    }
+                });
+            }
+        });
+        Self { port, stop }
+    }
+
+    /// Drops every connection and stops accepting new ones.
+    pub fn cut(&self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// Redis's address, for a [`Relay`].
+pub fn redis_addr() -> std::net::SocketAddr {
+    let url = redis_url();
+    let hostport = url
+        .trim_start_matches("redis://")
+        .split('/')
+        .next()
+        .unwrap_or("127.0.0.1:6379");
+    let hostport = hostport.rsplit('@').next().unwrap_or(hostport);
+    hostport
+        .parse()
+        .unwrap_or_else(|_| std::net::SocketAddr::from(([127, 0, 0, 1], 6379)))
+}
+
+/// A fresh database and the application state on it, for service and repository tests that
+/// need no HTTP. The database is dropped with the value.
+pub struct TestState {
+    pub state: AppState,
+    db_name: String,
+    database_url: String,
+}
+
+impl Drop for TestState {
+    fn drop(&mut self) {
+        drop_database(&self.db_name, outbox_dir(&self.database_url));
+    }
+}
+
+pub async fn test_state(configure: impl FnOnce(&mut Settings)) -> TestState {
+    let (url, db_name) = fresh_database().await;
+    let mut settings = test_settings(&url);
+    configure(&mut settings);
+    let state = server::startup::build_state(&settings, std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("the state builds");
+    TestState {
+        state,
+        db_name,
+        database_url: url,
+    }
 }

@@ -346,10 +346,15 @@ async fn staff_manage_users_and_deactivation_is_immediate() {
                 .unwrap()
         }
     };
-    let response = patch(admin.clone(), ada_id.into(), json!({"role": "staff"})).await;
+    // A role change applies to the token already issued, both ways: as a customer Ada may not
+    // manage users, as an admin she may, as a customer again she may not.
+    assert_envelope(get(&app, "/api/v1/users", ada_access).await, 403, "FORBIDDEN").await;
+    let response = patch(admin.clone(), ada_id.into(), json!({"role": "admin"})).await;
     assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.json::<Value>().await.unwrap()["data"]["role"], "admin");
+    assert_eq!(get(&app, "/api/v1/users", ada_access).await.status().as_u16(), 200);
+    let response = patch(admin.clone(), ada_id.into(), json!({"role": "staff"})).await;
     assert_eq!(response.json::<Value>().await.unwrap()["data"]["role"], "staff");
-    // The new role applies to the token already issued: staff still lack users:manage.
     assert_envelope(get(&app, "/api/v1/users", ada_access).await, 403, "FORBIDDEN").await;
 
     let response = patch(admin.clone(), ada_id.into(), json!({"active": false})).await;
@@ -376,7 +381,8 @@ async fn staff_manage_users_and_deactivation_is_immediate() {
     let response = patch(admin.clone(), uuid::Uuid::now_v7().to_string(), json!({"active": true})).await;
     assert_envelope(response, 404, "NOT_FOUND").await;
     let response = patch(admin, ada_id.into(), json!({"role": "emperor"})).await;
-    assert_envelope(response, 422, "VALIDATION_ERROR").await;
+    let body = assert_envelope(response, 422, "VALIDATION_ERROR").await;
+    assert_eq!(body["error"]["details"]["role"][0], "must be customer, staff or admin");
 }
 
 fn address(name: &str) -> Value {

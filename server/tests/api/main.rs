@@ -3,12 +3,15 @@
 
 mod cache;
 mod catalog;
+mod constraints;
 mod errors;
 mod health;
 mod helpers;
 mod identity;
 mod mail;
 mod pages;
+mod patterns;
+mod services;
 mod startup;
 mod static_files;
 mod web;

@@ -95,5 +95,5 @@ async fn in_flight_requests_finish_during_shutdown() {
     let response = request.await.unwrap().unwrap();
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(response.text().await.unwrap(), "finished");
-    app.server.await.unwrap().unwrap();
+    (&mut app.server).await.unwrap().unwrap();
 }

@@ -539,3 +539,86 @@ async fn the_postgres_store_ignores_and_deletes_expired_sessions() {
     assert_eq!(store.delete_expired().await.unwrap(), 1);
     assert!(store.load(&live.id).await.unwrap().is_some());
 }
+
+/// When the store that vouches for a caller (the token deny-list, the session store: both Redis
+/// here) goes away, bearer tokens and browser sessions alike get a 503 rather than being
+/// trusted blindly; anonymous shopping goes on (docs/decisions.md).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_its_cache_the_shop_refuses_credentials_alike_and_keeps_serving_strangers() {
+    let relay = crate::helpers::Relay::start(crate::helpers::redis_addr()).await;
+    let (url, name) = fresh_database().await;
+    let redis = format!("redis://127.0.0.1:{}", relay.port);
+    let app = spawn_app_on(
+        &url,
+        &name,
+        |s| s.redis_url = Some(server::config::Secret::new(redis)),
+        Router::new(),
+    )
+    .await;
+    user(&app, "ada@example.com", Role::Customer).await;
+    let cookie = sign_in(&app, "ada@example.com").await;
+    let token: Value = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "ada@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["data"]["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(who(&app, &cookie).await["email"], "ada@example.com");
+
+    relay.cut();
+
+    let bearer = within(
+        "/api/v1/me",
+        app.client.get(app.url("/api/v1/me")).bearer_auth(&token).send(),
+    )
+    .await;
+    assert_envelope(bearer, 503, "SERVICE_UNAVAILABLE").await;
+    let session = read(&app, "current_user", Some(&cookie), &[]).await;
+    assert_eq!(session.status().as_u16(), 503, "a session is refused the same way");
+    let body: Value = session.json().await.unwrap();
+    assert_eq!(body["code"], "SERVICE_UNAVAILABLE", "{body}");
+    let stranger = within("/api/v1/products", app.client.get(app.url("/api/v1/products")).send()).await;
+    assert_eq!(stranger.status().as_u16(), 200, "anonymous requests degrade, not fail");
+    assert_eq!(read(&app, "current_user", None, &[]).await.status().as_u16(), 200);
+}
+
+/// The address form's `version` is the optimistic lock: one that can't be read is a 422, never
+/// a save that silently skips the check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_version_is_refused_not_skipped() {
+    let app = spawn_app().await;
+    user(&app, "ada@example.com", Role::Customer).await;
+    let cookie = sign_in(&app, "ada@example.com").await;
+    let form = [
+        ("full_name", "Ada"),
+        ("line1", "1 Main St"),
+        ("city", "Berlin"),
+        ("postal_code", "10115"),
+        ("country", "DE"),
+    ];
+    let created = call(&app, "save_address", Some(&cookie), &form).await;
+    assert_eq!(created.status().as_u16(), 200, "{:?}", created.text().await);
+    let id: String = sqlx::query_scalar("SELECT id::text FROM addresses")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let mut edit = form.to_vec();
+    edit[0] = ("full_name", "Mallory");
+    edit.push(("id", &id));
+    edit.push(("version", "seven"));
+    let response = call(&app, "save_address", Some(&cookie), &edit).await;
+    assert_eq!(response.status().as_u16(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "VALIDATION_ERROR", "{body}");
+    assert!(body["details"]["version"].is_array(), "{body}");
+    let name: String = sqlx::query_scalar("SELECT full_name FROM addresses")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(name, "Ada", "nothing was saved");
+}

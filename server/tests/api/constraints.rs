@@ -1,0 +1,306 @@
+//! Every constraint of the schema has a rule that turns its violation into a clear client error
+//! (`app::services::constraints`), and each rule is exercised here by really breaking the
+//! constraint in PostgreSQL. A constraint added without a rule, or without a case below, fails
+//! `every_constraint_has_a_rule_and_a_case`.
+
+use app::services::constraints::{client_error, rule_for};
+use sqlx::PgPool;
+
+use crate::helpers::fresh_database;
+
+const U: &str = "01900000-0000-7000-8000-000000000001";
+const C: &str = "01900000-0000-7000-8000-000000000002";
+const P: &str = "01900000-0000-7000-8000-000000000003";
+const V: &str = "01900000-0000-7000-8000-000000000004";
+const A: &str = "01900000-0000-7000-8000-000000000005";
+const R: &str = "01900000-0000-7000-8000-000000000006";
+const T: &str = "01900000-0000-7000-8000-000000000007";
+const NOBODY: &str = "01900000-0000-7000-8000-0000000000ff";
+
+/// (constraint, a statement that breaks it, the status the client must get).
+fn cases() -> Vec<(&'static str, String, u16)> {
+    let addr = |cols: &str, vals: &str| {
+        format!(
+            "INSERT INTO addresses (user_id, full_name, line1, city, postal_code, country{cols}) \
+             VALUES ('{U}', 'Ada', '1 Main St', 'Berlin', '10115', 'DE'{vals})"
+        )
+    };
+    let addr_set = |assignment: &str| format!("UPDATE addresses SET {assignment} WHERE id = '{A}'");
+    vec![
+        (
+            "categories_pkey",
+            format!("INSERT INTO categories (id, name, slug) VALUES ('{C}', 'X', 'x-2')"),
+            409,
+        ),
+        (
+            "categories_check",
+            format!("UPDATE categories SET parent_id = id WHERE id = '{C}'"),
+            422,
+        ),
+        (
+            "categories_name_check",
+            "INSERT INTO categories (name, slug) VALUES ('  ', 'n-1')".into(),
+            422,
+        ),
+        (
+            "categories_slug_check",
+            "INSERT INTO categories (name, slug) VALUES ('N', 'Bad Slug')".into(),
+            422,
+        ),
+        (
+            "categories_slug_key",
+            "INSERT INTO categories (name, slug) VALUES ('N', 'cat')".into(),
+            409,
+        ),
+        (
+            "categories_parent_id_fkey",
+            format!("INSERT INTO categories (name, slug, parent_id) VALUES ('N', 'n-2', '{NOBODY}')"),
+            422,
+        ),
+        (
+            "products_pkey",
+            format!("INSERT INTO products (id, name, slug) VALUES ('{P}', 'X', 'x-3')"),
+            409,
+        ),
+        (
+            "products_name_check",
+            "INSERT INTO products (name, slug) VALUES ('', 'p-1')".into(),
+            422,
+        ),
+        (
+            "products_slug_check",
+            "INSERT INTO products (name, slug) VALUES ('N', '-bad')".into(),
+            422,
+        ),
+        (
+            "products_slug_key",
+            "INSERT INTO products (name, slug) VALUES ('N', 'prod')".into(),
+            409,
+        ),
+        (
+            "products_category_id_fkey",
+            format!("INSERT INTO products (name, slug, category_id) VALUES ('N', 'p-2', '{NOBODY}')"),
+            422,
+        ),
+        (
+            "product_variants_pkey",
+            format!(
+                "INSERT INTO product_variants (id, product_id, sku, price, currency) VALUES ('{V}', '{P}', 'S-2', 1, 'USD')"
+            ),
+            409,
+        ),
+        (
+            "product_variants_sku_check",
+            format!(
+                "INSERT INTO product_variants (product_id, sku, price, currency) VALUES ('{P}', 'bad sku!', 1, 'USD')"
+            ),
+            422,
+        ),
+        (
+            "product_variants_sku_key",
+            format!(
+                "INSERT INTO product_variants (product_id, sku, price, currency) VALUES ('{P}', 'sku-1', 1, 'USD')"
+            ),
+            409,
+        ),
+        (
+            "product_variants_options_check",
+            format!(
+                "INSERT INTO product_variants (product_id, sku, price, currency, options) VALUES ('{P}', 'S-3', 1, 'USD', '[]')"
+            ),
+            422,
+        ),
+        (
+            "product_variants_price_check",
+            format!("INSERT INTO product_variants (product_id, sku, price, currency) VALUES ('{P}', 'S-4', -1, 'USD')"),
+            422,
+        ),
+        (
+            "product_variants_currency_check",
+            format!("INSERT INTO product_variants (product_id, sku, price, currency) VALUES ('{P}', 'S-5', 1, 'usd')"),
+            422,
+        ),
+        (
+            "product_variants_stock_check",
+            format!("UPDATE product_variants SET stock = stock - 1000 WHERE id = '{V}'"),
+            422,
+        ),
+        (
+            "product_variants_product_id_fkey",
+            format!(
+                "INSERT INTO product_variants (product_id, sku, price, currency) VALUES ('{NOBODY}', 'S-6', 1, 'USD')"
+            ),
+            422,
+        ),
+        (
+            "users_pkey",
+            format!(
+                "INSERT INTO users (id, email, display_name, password_hash) VALUES ('{U}', 'b@example.com', 'B', 'x')"
+            ),
+            409,
+        ),
+        (
+            "users_email_check",
+            "INSERT INTO users (email, display_name, password_hash) VALUES ('Upper@Example.com', 'B', 'x')".into(),
+            422,
+        ),
+        (
+            "users_email_key",
+            "INSERT INTO users (email, display_name, password_hash) VALUES ('ada@example.com', 'B', 'x')".into(),
+            409,
+        ),
+        (
+            "users_display_name_check",
+            "INSERT INTO users (email, display_name, password_hash) VALUES ('c@example.com', ' ', 'x')".into(),
+            422,
+        ),
+        (
+            "addresses_pkey",
+            format!(
+                "INSERT INTO addresses (id, user_id, full_name, line1, city, postal_code, country) VALUES ('{A}', '{U}', 'A', 'L', 'C', 'P', 'DE')"
+            ),
+            409,
+        ),
+        ("addresses_full_name_check", addr_set("full_name = ''"), 422),
+        ("addresses_line1_check", addr_set("line1 = ''"), 422),
+        ("addresses_line2_check", addr_set("line2 = repeat('x', 201)"), 422),
+        ("addresses_city_check", addr_set("city = ''"), 422),
+        ("addresses_region_check", addr_set("region = repeat('x', 101)"), 422),
+        ("addresses_postal_code_check", addr_set("postal_code = ''"), 422),
+        ("addresses_country_check", addr_set("country = 'de'"), 422),
+        ("addresses_phone_check", addr_set("phone = repeat('1', 31)"), 422),
+        ("addresses_one_default", addr(", is_default", ", true"), 409),
+        (
+            "addresses_user_id_fkey",
+            format!(
+                "INSERT INTO addresses (user_id, full_name, line1, city, postal_code, country) VALUES ('{NOBODY}', 'A', 'L', 'C', 'P', 'DE')"
+            ),
+            422,
+        ),
+        (
+            "refresh_tokens_pkey",
+            format!(
+                "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at) VALUES ('{R}', '{U}', '{R}', 'other', now())"
+            ),
+            409,
+        ),
+        (
+            "refresh_tokens_token_hash_key",
+            format!(
+                "INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ('{U}', '{R}', 'hash', now())"
+            ),
+            409,
+        ),
+        (
+            "refresh_tokens_user_id_fkey",
+            format!(
+                "INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ('{NOBODY}', '{R}', 'h2', now())"
+            ),
+            422,
+        ),
+        (
+            "user_tokens_pkey",
+            format!(
+                "INSERT INTO user_tokens (id, user_id, purpose, token_hash, expires_at) VALUES ('{T}', '{U}', 'verify_email', 'other', now())"
+            ),
+            409,
+        ),
+        (
+            "user_tokens_token_hash_key",
+            format!(
+                "INSERT INTO user_tokens (user_id, purpose, token_hash, expires_at) VALUES ('{U}', 'verify_email', 'hash', now())"
+            ),
+            409,
+        ),
+        (
+            "user_tokens_user_id_fkey",
+            format!(
+                "INSERT INTO user_tokens (user_id, purpose, token_hash, expires_at) VALUES ('{NOBODY}', 'verify_email', 'h2', now())"
+            ),
+            422,
+        ),
+        (
+            "sessions_pkey",
+            "INSERT INTO sessions (id, data, expires_at) VALUES ('s1', '{}', now())".into(),
+            409,
+        ),
+    ]
+}
+
+async fn seeded() -> PgPool {
+    let (url, _) = fresh_database().await;
+    let pool = PgPool::connect(&url).await.unwrap();
+    let setup = format!(
+        "INSERT INTO users (id, email, display_name, password_hash) VALUES ('{U}', 'ada@example.com', 'Ada', 'x');
+         INSERT INTO categories (id, name, slug) VALUES ('{C}', 'Cat', 'cat');
+         INSERT INTO categories (name, slug, parent_id) VALUES ('Kitten', 'kitten', '{C}');
+         INSERT INTO products (id, name, slug, category_id) VALUES ('{P}', 'Prod', 'prod', '{C}');
+         INSERT INTO product_variants (id, product_id, sku, price, currency, stock) VALUES ('{V}', '{P}', 'SKU-1', 1, 'USD', 5);
+         INSERT INTO addresses (id, user_id, full_name, line1, city, postal_code, country, is_default)
+           VALUES ('{A}', '{U}', 'Ada', '1 Main St', 'Berlin', '10115', 'DE', true);
+         INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at) VALUES ('{R}', '{U}', '{R}', 'hash', now());
+         INSERT INTO user_tokens (id, user_id, purpose, token_hash, expires_at) VALUES ('{T}', '{U}', 'verify_email', 'hash', now());
+         INSERT INTO sessions (id, data, expires_at) VALUES ('s1', '{{}}', now());"
+    );
+    sqlx::raw_sql(&setup).execute(&pool).await.unwrap();
+    pool
+}
+
+#[tokio::test]
+async fn every_constraint_has_a_rule_and_a_case() {
+    let pool = seeded().await;
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT c.conname::text FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+         WHERE c.connamespace = 'public'::regnamespace AND t.relname <> '_sqlx_migrations'
+         UNION
+         SELECT i.relname::text FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+           JOIN pg_class t ON t.oid = x.indrelid
+         WHERE x.indisunique AND t.relnamespace = 'public'::regnamespace
+           AND t.relname <> '_sqlx_migrations'
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let cases = cases();
+    let unmapped: Vec<_> = names.iter().filter(|n| rule_for(n).is_none()).collect();
+    assert!(unmapped.is_empty(), "constraints without a rule: {unmapped:?}");
+    let untested: Vec<_> = names
+        .iter()
+        .filter(|n| !n.starts_with("_sqlx") && !cases.iter().any(|(c, _, _)| c == *n))
+        .collect();
+    assert!(untested.is_empty(), "constraints without a case: {untested:?}");
+}
+
+#[tokio::test]
+async fn breaking_each_constraint_is_a_clear_client_error() {
+    let pool = seeded().await;
+    for (constraint, statement, status) in cases() {
+        let mut tx = pool.begin().await.unwrap();
+        let err = sqlx::query(&statement)
+            .execute(&mut *tx)
+            .await
+            .expect_err(&format!("{constraint}: `{statement}` should fail"));
+        let sqlx::Error::Database(db) = &err else {
+            panic!("{constraint}: {err}")
+        };
+        assert_eq!(db.constraint(), Some(constraint), "{statement}");
+        let client = client_error(&err).unwrap_or_else(|| panic!("{constraint} is not mapped"));
+        assert_eq!(client.code.status(), status, "{constraint}");
+        let field = rule_for(constraint).unwrap().field;
+        assert!(
+            !client.field(field).is_empty(),
+            "{constraint}: details name `{field}`: {client:?}"
+        );
+        tx.rollback().await.unwrap();
+    }
+    // Deleting a row still referenced is a conflict on that row, whatever the referencing rule.
+    let err = sqlx::query(&format!("DELETE FROM categories WHERE id = '{C}'"))
+        .execute(&pool)
+        .await
+        .unwrap_err();
+    assert_eq!(client_error(&err).map(|e| e.code.status()), Some(409));
+    // Anything that is not a constraint stays internal.
+    let err = sqlx::query("SELECT 1/0").execute(&pool).await.unwrap_err();
+    assert!(client_error(&err).is_none());
+}
