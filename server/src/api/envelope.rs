@@ -3,7 +3,7 @@
 
 use app::domain::Page;
 use app::error::{AppError, ErrorCode, FieldErrors};
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::Uri;
 use axum::http::request::Parts;
@@ -139,42 +139,41 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(request, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(json_rejection(rejection)),
+        let json = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .is_some_and(|v| v == "application/json" || (v.starts_with("application/") && v.ends_with("+json")));
+        if !json {
+            return Err(AppError::from_code(ErrorCode::UnsupportedMediaType));
         }
-    }
-}
-
-fn json_rejection(rejection: JsonRejection) -> AppError {
-    match rejection {
-        JsonRejection::JsonDataError(err) => shape_error(&err),
-        JsonRejection::JsonSyntaxError(err) => AppError::new(
-            ErrorCode::BadRequest,
-            format!("The body is not valid JSON: {}", err.body_text()),
-        ),
-        JsonRejection::MissingJsonContentType(_) => AppError::from_code(ErrorCode::UnsupportedMediaType),
-        other if other.status().as_u16() == 413 => AppError::from_code(ErrorCode::PayloadTooLarge),
-        other => AppError::new(ErrorCode::BadRequest, other.body_text()),
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| match rejection.status().as_u16() {
+                413 => AppError::from_code(ErrorCode::PayloadTooLarge),
+                _ => AppError::new(ErrorCode::BadRequest, rejection.body_text()),
+            })?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|err| AppError::new(ErrorCode::BadRequest, format!("The body is not valid JSON: {err}")))?;
+        // Every request body of this API is an object; serde would read a struct from an array.
+        if !value.is_object() {
+            return Err(AppError::validation(FieldErrors::from([(
+                "body".to_owned(),
+                vec!["must be a JSON object".to_owned()],
+            )])));
+        }
+        serde_path_to_error::deserialize(value)
+            .map(Self)
+            .map_err(|err| shape_error(&err))
     }
 }
 
 /// JSON of the wrong shape → 422 keyed by the field, as every other validation error:
 /// `{"display_name": ["is required"]}`, `{"address.country": ["must be a string"]}`.
 /// serde reports one problem at a time, the first it meets.
-fn shape_error(err: &axum::extract::rejection::JsonDataError) -> AppError {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    let mut found = None;
-    while let Some(current) = source {
-        if let Some(path_error) = current.downcast_ref::<serde_path_to_error::Error<serde_json::Error>>() {
-            found = Some(path_error);
-            break;
-        }
-        source = current.source();
-    }
-    let Some(path_error) = found else {
-        return AppError::validation(FieldErrors::from([("body".to_owned(), vec![err.body_text()])]));
-    };
+fn shape_error(path_error: &serde_path_to_error::Error<serde_json::Error>) -> AppError {
     let inner = path_error.inner().to_string();
     // Drop serde_json's position suffix: clients want the field, not a column number.
     let inner = inner.split(" at line ").next().unwrap_or(&inner).to_owned();

@@ -104,7 +104,7 @@ pub fn router() -> Router<AppState> {
         .nest("/api/v1", v1)
         .merge(crate::routes::health::router())
         .split_for_parts();
-    let document = Arc::new(document);
+    let document = Arc::new(complete(serde_json::to_value(&document).unwrap_or_default()));
     router
         .route(
             "/api/v1/openapi.json",
@@ -115,6 +115,72 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1", any(not_found))
         .route("/api/v1/{*rest}", any(not_found))
+}
+
+/// Adds to every operation the answers the shared layers give whatever the handler is, so the
+/// document states every status an operation can answer without each handler repeating them:
+/// a JSON body can be unreadable (400), too large (413), of the wrong type (415) or shape (422);
+/// a path parameter can be malformed (400) or name nothing (404); a query string can be
+/// unreadable (400) or out of range (422); a write can hit the write limit (429); anything can
+/// meet a dependency that is down (503). `If-Match` gets the pattern of the ETags we send.
+fn complete(mut document: serde_json::Value) -> serde_json::Value {
+    let envelope = serde_json::json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}});
+    let Some(paths) = document.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return document;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        for (method, operation) in item.iter_mut() {
+            let Some(operation) = operation.as_object_mut() else {
+                continue;
+            };
+            let write = matches!(method.as_str(), "post" | "put" | "patch" | "delete");
+            let has_body = operation.contains_key("requestBody");
+            let params = operation
+                .get("parameters")
+                .and_then(|p| p.as_array())
+                .cloned()
+                .unwrap_or_default();
+            let has_query = params.iter().any(|p| p["in"] == "query");
+            if let Some(params) = operation.get_mut("parameters").and_then(|p| p.as_array_mut()) {
+                for param in params.iter_mut().filter(|p| p["name"] == "If-Match") {
+                    param["schema"] = serde_json::json!({"type": "string", "pattern": "^(W/)?\"[0-9]+\"$"});
+                }
+            }
+            let mut add = |status: &str, description: &str| {
+                let responses = operation.entry("responses").or_insert_with(|| serde_json::json!({}));
+                if let Some(responses) = responses.as_object_mut() {
+                    responses.entry(status.to_owned()).or_insert_with(|| {
+                        let mut response = envelope.clone();
+                        response["description"] = description.into();
+                        response
+                    });
+                }
+            };
+            if has_body {
+                add("400", "The body is not readable JSON");
+                add("413", "The body is larger than the limit");
+                add("415", "The body is not `application/json`");
+                add(
+                    "422",
+                    "Fields missing, of the wrong type or invalid (`details` names them)",
+                );
+            }
+            if path.contains('{') {
+                add("400", "A path parameter is malformed");
+                add("404", "No such resource");
+            }
+            if has_query {
+                add("400", "The query string is not readable");
+                add("422", "A query parameter is out of range (`details` names it)");
+            }
+            if write && path.starts_with("/api/") {
+                add("429", "Too many writes from this client; see `Retry-After`");
+            }
+            add("503", "A dependency the request needs is unavailable");
+        }
+    }
+    document
 }
 
 async fn not_found() -> AppError {
