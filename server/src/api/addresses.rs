@@ -22,15 +22,20 @@ fn etag(address: &AddressView) -> HeaderValue {
 
 /// `If-Match: "<version>"` → the version the client last saw.
 fn if_match(headers: &HeaderMap) -> Result<Option<i32>, AppError> {
-    let Some(value) = headers.get(header::IF_MATCH) else {
+    // An empty header is no precondition, as if it were absent.
+    let Some(value) = headers
+        .get(header::IF_MATCH)
+        .filter(|v| !v.as_bytes().trim_ascii().is_empty())
+    else {
         return Ok(None);
     };
     value
         .to_str()
         .ok()
         .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
-        .and_then(|v| v.parse().ok())
-        .map(Some)
+        .and_then(|v| v.parse::<u64>().ok())
+        // A version beyond any we issue can only be stale: it will not match (409).
+        .map(|v| Some(i32::try_from(v).unwrap_or(-1)))
         .ok_or_else(|| {
             AppError::new(
                 ErrorCode::BadRequest,

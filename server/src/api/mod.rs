@@ -122,7 +122,7 @@ pub fn router() -> Router<AppState> {
 /// a JSON body can be unreadable (400), too large (413), of the wrong type (415) or shape (422);
 /// a path parameter can be malformed (400) or name nothing (404); a query string can be
 /// unreadable (400) or out of range (422); a write can hit the write limit (429); anything can
-/// meet a dependency that is down (503). `If-Match` gets the pattern of the ETags we send.
+/// meet a dependency that is down (503). `If-Match` gets the pattern of the ETags we send (empty: no precondition).
 fn complete(mut document: serde_json::Value) -> serde_json::Value {
     let envelope = serde_json::json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}});
     let Some(paths) = document.get_mut("paths").and_then(|p| p.as_object_mut()) else {
@@ -144,7 +144,7 @@ fn complete(mut document: serde_json::Value) -> serde_json::Value {
             let has_query = params.iter().any(|p| p["in"] == "query");
             if let Some(params) = operation.get_mut("parameters").and_then(|p| p.as_array_mut()) {
                 for param in params.iter_mut().filter(|p| p["name"] == "If-Match") {
-                    param["schema"] = serde_json::json!({"type": "string", "pattern": "^(W/)?\"[0-9]+\"$"});
+                    param["schema"] = serde_json::json!({"type": "string", "pattern": "^((W/)?\"[0-9]{1,9}\")?$"});
                 }
             }
             let mut add = |status: &str, description: &str| {
