@@ -1,11 +1,11 @@
-//! The application state every request sees: one pool, one cache, the shop's settings and the
-//! Leptos options. Built once at start-up by the server and provided to handlers (as axum state)
-//! and to server functions (as Leptos context).
+//! The application state the services take: one pool, one cache, the rate limiter and the
+//! shop's and auth settings — what the rules use, nothing of the web framework. Built once at
+//! start-up by the server and provided to handlers (as axum state) and to server functions (as
+//! Leptos context).
 
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use leptos::prelude::LeptosOptions;
 use sqlx::PgPool;
 
 use crate::adapters::cache::Cache;
@@ -29,5 +29,4 @@ pub struct AppState {
     pub shop: Arc<ShopConfig>,
     pub auth: Arc<AuthConfig>,
     pub limiter: RateLimiter,
-    pub leptos_options: LeptosOptions,
 }

@@ -70,43 +70,73 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// Everything the server can be configured with. See the README's table.
+/// Everything the server can be configured with, grouped by concern (a new adapter — search,
+/// payments, webhooks — adds its own group). See the README's table.
 #[derive(Clone, Debug)]
 pub struct Settings {
+    pub http: HttpSettings,
+    pub database: DatabaseSettings,
+    pub cache: CacheSettings,
+    pub auth: AuthSettings,
+    pub mail: MailSettings,
+    pub jobs: JobSettings,
+    pub shop: ShopSettings,
+    pub log: LogSettings,
+}
+
+/// Listening, limits, proxies and the files the server serves.
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
     /// `OXCART_HOST`: address to listen on.
     pub host: IpAddr,
     /// `OXCART_PORT`: port to listen on; 0 lets the OS choose.
     pub port: u16,
-    /// `DATABASE_URL`.
-    pub database_url: Secret<String>,
-    /// `DATABASE_MAX_CONNECTIONS`.
-    pub database_max_connections: u32,
-    /// `DATABASE_CONNECT_TIMEOUT_SECS`: how long start-up waits for PostgreSQL.
-    pub database_connect_timeout: Duration,
-    /// `DATABASE_ACQUIRE_TIMEOUT_SECS`: how long a request waits for a pooled connection.
-    pub database_acquire_timeout: Duration,
-    /// `REDIS_URL`: Redis for cache (and later sessions, rate limits); in-process when unset.
-    pub redis_url: Option<Secret<String>>,
-    /// `CACHE_NAMESPACE`: prefix of every cache key, so shops can share one Redis.
-    pub cache_namespace: String,
-    /// `CACHE_MAX_ENTRIES`: bound of the in-process cache.
-    pub cache_max_entries: u64,
-    /// `SHOP_NAME`.
-    pub shop_name: String,
-    /// `STORE_CURRENCY`: ISO 4217 code of the shop's prices.
-    pub store_currency: Currency,
-    /// `LOG_FORMAT`: `pretty` or `json`.
-    pub log_format: LogFormat,
-    /// `RUST_LOG`: log filter.
-    pub log_filter: String,
     /// `MAX_BODY_BYTES`: largest request body accepted.
     pub max_body_bytes: usize,
     /// `SHUTDOWN_TIMEOUT_SECS`: how long in-flight requests get to finish after SIGTERM.
     pub shutdown_timeout: Duration,
+    /// `OXCART_HTTPS`: the shop is served over TLS (by a proxy in front): sends HSTS and marks
+    /// the session cookie `Secure`.
+    pub https: bool,
+    /// `TRUSTED_PROXIES`: addresses and CIDR ranges of the proxies in front of the shop, whose
+    /// `Forwarded` / `X-Forwarded-For` headers name the client. Empty: the TCP peer is the client.
+    pub trusted_proxies: TrustedProxies,
+    /// `PUBLIC_URL`: the shop's address as people reach it, for links in mails. Unset: the
+    /// address the server listens on.
+    pub public_url: Option<String>,
     /// `SITE_ROOT`: the built site (`target/site`: wasm, JS, CSS, public files).
     pub site_root: PathBuf,
     /// `API_DOCS_ASSETS_DIR`: Swagger UI's files (npm `swagger-ui-dist`).
     pub api_docs_assets_dir: PathBuf,
+}
+
+/// PostgreSQL.
+#[derive(Clone, Debug)]
+pub struct DatabaseSettings {
+    /// `DATABASE_URL`.
+    pub url: Secret<String>,
+    /// `DATABASE_MAX_CONNECTIONS`.
+    pub max_connections: u32,
+    /// `DATABASE_CONNECT_TIMEOUT_SECS`: how long start-up waits for PostgreSQL.
+    pub connect_timeout: Duration,
+    /// `DATABASE_ACQUIRE_TIMEOUT_SECS`: how long a request waits for a pooled connection.
+    pub acquire_timeout: Duration,
+}
+
+/// The cache (also the store of rate limits, the token deny-list and, with Redis, sessions).
+#[derive(Clone, Debug)]
+pub struct CacheSettings {
+    /// `REDIS_URL`: Redis; in-process when unset.
+    pub redis_url: Option<Secret<String>>,
+    /// `CACHE_NAMESPACE`: prefix of every cache key, so shops can share one Redis.
+    pub namespace: String,
+    /// `CACHE_MAX_ENTRIES`: bound of the in-process cache.
+    pub max_entries: u64,
+}
+
+/// Tokens, sessions and rate limits.
+#[derive(Clone, Debug)]
+pub struct AuthSettings {
     /// `JWT_SECRET`: HS256 key for access tokens, at least 32 bytes. Unset: a random key per
     /// process (tokens die with it and are not shared between instances) and a warning.
     pub jwt_secret: Option<Secret<String>>,
@@ -114,29 +144,48 @@ pub struct Settings {
     pub access_token_ttl: Duration,
     /// `REFRESH_TOKEN_TTL_SECS`.
     pub refresh_token_ttl: Duration,
+    /// `SESSION_TTL_SECS`: a browser session ends after this long without activity.
+    pub session_ttl: Duration,
     /// `RATE_LIMIT_LOGIN`, `RATE_LIMIT_REGISTER`, `RATE_LIMIT_PASSWORD_RESET`, `RATE_LIMIT_WRITES`:
     /// `N/SECONDS`.
     pub rate_limits: Limits,
-    /// `OXCART_HTTPS`: the shop is served over TLS (by a proxy in front): sends HSTS and marks
-    /// the session cookie `Secure`.
-    pub https: bool,
-    /// `PUBLIC_URL`: the shop's address as people reach it, for links in mails. Unset: the
-    /// address the server listens on.
-    pub public_url: Option<String>,
+}
+
+/// Outgoing mail.
+#[derive(Clone, Debug)]
+pub struct MailSettings {
     /// `SMTP_URL`: e.g. `smtp://user:pass@mail.example.com:587?tls=required`. Unset: mails are
     /// written to `MAIL_OUTBOX_DIR`.
     pub smtp_url: Option<Secret<String>>,
     /// `MAIL_FROM`: the sender of the shop's mails.
-    pub mail_from: String,
+    pub from: String,
     /// `MAIL_OUTBOX_DIR`: where mails go when there is no SMTP server.
-    pub mail_outbox_dir: PathBuf,
-    /// `SESSION_TTL_SECS`: a browser session ends after this long without activity.
-    pub session_ttl: Duration,
+    pub outbox_dir: PathBuf,
+}
+
+/// Background jobs.
+#[derive(Clone, Debug)]
+pub struct JobSettings {
     /// `JOB_WORKERS`: background job workers in this process; 0 switches them off here.
-    pub job_workers: usize,
-    /// `TRUSTED_PROXIES`: addresses and CIDR ranges of the proxies in front of the shop, whose
-    /// `Forwarded` / `X-Forwarded-For` headers name the client. Empty: the TCP peer is the client.
-    pub trusted_proxies: TrustedProxies,
+    pub workers: usize,
+}
+
+/// The shop itself.
+#[derive(Clone, Debug)]
+pub struct ShopSettings {
+    /// `SHOP_NAME`.
+    pub name: String,
+    /// `STORE_CURRENCY`: ISO 4217 code of the shop's prices.
+    pub currency: Currency,
+}
+
+/// Logging.
+#[derive(Clone, Debug)]
+pub struct LogSettings {
+    /// `LOG_FORMAT`: `pretty` or `json`.
+    pub format: LogFormat,
+    /// `RUST_LOG`: log filter.
+    pub filter: String,
 }
 
 impl Settings {
@@ -270,43 +319,59 @@ impl Settings {
         })?;
 
         Ok(Self {
-            trusted_proxies,
-            public_url,
-            smtp_url: smtp_url.map(Secret::new),
-            mail_from,
-            mail_outbox_dir: PathBuf::from(parse("MAIL_OUTBOX_DIR", "target/outbox")?),
-            session_ttl: seconds("SESSION_TTL_SECS", "1209600")?,
-            job_workers: typed("JOB_WORKERS", parse("JOB_WORKERS", "2")?, "a whole number")?,
-            jwt_secret: jwt_secret.map(Secret::new),
-            access_token_ttl: seconds("ACCESS_TOKEN_TTL_SECS", "900")?,
-            refresh_token_ttl: seconds("REFRESH_TOKEN_TTL_SECS", "604800")?,
-            rate_limits,
-            https,
-            host: typed("OXCART_HOST", parse("OXCART_HOST", "127.0.0.1")?, "an IP address")?,
-            port: typed("OXCART_PORT", parse("OXCART_PORT", "3000")?, "a port number (0-65535)")?,
-            database_url: Secret::new(database_url),
-            database_max_connections: max_connections,
-            database_connect_timeout: seconds("DATABASE_CONNECT_TIMEOUT_SECS", "5")?,
-            database_acquire_timeout: seconds("DATABASE_ACQUIRE_TIMEOUT_SECS", "5")?,
-            redis_url: redis_url.map(Secret::new),
-            cache_namespace: parse("CACHE_NAMESPACE", "oxcart:")?,
-            cache_max_entries: typed(
-                "CACHE_MAX_ENTRIES",
-                parse("CACHE_MAX_ENTRIES", "10000")?,
-                "a whole number",
-            )?,
-            shop_name: parse("SHOP_NAME", "Oxcart")?,
-            store_currency,
-            log_format,
-            log_filter: parse("RUST_LOG", "info,sqlx=warn")?,
-            max_body_bytes: typed(
-                "MAX_BODY_BYTES",
-                parse("MAX_BODY_BYTES", "1048576")?,
-                "a number of bytes",
-            )?,
-            shutdown_timeout: seconds("SHUTDOWN_TIMEOUT_SECS", "30")?,
-            site_root: PathBuf::from(parse("SITE_ROOT", "target/site")?),
-            api_docs_assets_dir: PathBuf::from(parse("API_DOCS_ASSETS_DIR", "node_modules/swagger-ui-dist")?),
+            http: HttpSettings {
+                host: typed("OXCART_HOST", parse("OXCART_HOST", "127.0.0.1")?, "an IP address")?,
+                port: typed("OXCART_PORT", parse("OXCART_PORT", "3000")?, "a port number (0-65535)")?,
+                max_body_bytes: typed(
+                    "MAX_BODY_BYTES",
+                    parse("MAX_BODY_BYTES", "1048576")?,
+                    "a number of bytes",
+                )?,
+                shutdown_timeout: seconds("SHUTDOWN_TIMEOUT_SECS", "30")?,
+                https,
+                trusted_proxies,
+                public_url,
+                site_root: PathBuf::from(parse("SITE_ROOT", "target/site")?),
+                api_docs_assets_dir: PathBuf::from(parse("API_DOCS_ASSETS_DIR", "node_modules/swagger-ui-dist")?),
+            },
+            database: DatabaseSettings {
+                url: Secret::new(database_url),
+                max_connections,
+                connect_timeout: seconds("DATABASE_CONNECT_TIMEOUT_SECS", "5")?,
+                acquire_timeout: seconds("DATABASE_ACQUIRE_TIMEOUT_SECS", "5")?,
+            },
+            cache: CacheSettings {
+                redis_url: redis_url.map(Secret::new),
+                namespace: parse("CACHE_NAMESPACE", "oxcart:")?,
+                max_entries: typed(
+                    "CACHE_MAX_ENTRIES",
+                    parse("CACHE_MAX_ENTRIES", "10000")?,
+                    "a whole number",
+                )?,
+            },
+            auth: AuthSettings {
+                jwt_secret: jwt_secret.map(Secret::new),
+                access_token_ttl: seconds("ACCESS_TOKEN_TTL_SECS", "900")?,
+                refresh_token_ttl: seconds("REFRESH_TOKEN_TTL_SECS", "604800")?,
+                session_ttl: seconds("SESSION_TTL_SECS", "1209600")?,
+                rate_limits,
+            },
+            mail: MailSettings {
+                smtp_url: smtp_url.map(Secret::new),
+                from: mail_from,
+                outbox_dir: PathBuf::from(parse("MAIL_OUTBOX_DIR", "target/outbox")?),
+            },
+            jobs: JobSettings {
+                workers: typed("JOB_WORKERS", parse("JOB_WORKERS", "2")?, "a whole number")?,
+            },
+            shop: ShopSettings {
+                name: parse("SHOP_NAME", "Oxcart")?,
+                currency: store_currency,
+            },
+            log: LogSettings {
+                format: log_format,
+                filter: parse("RUST_LOG", "info,sqlx=warn")?,
+            },
         })
     }
 }
@@ -324,11 +389,11 @@ mod tests {
     #[test]
     fn defaults_follow_the_design() {
         let s = settings(&[]).unwrap();
-        assert_eq!(s.port, 3000);
-        assert_eq!(s.database_url.expose(), "postgres://postgres@127.0.0.1:5432/oxcart");
-        assert!(s.redis_url.is_none());
-        assert_eq!(s.store_currency.as_str(), "USD");
-        assert_eq!(s.log_format, LogFormat::Pretty);
+        assert_eq!(s.http.port, 3000);
+        assert_eq!(s.database.url.expose(), "postgres://postgres@127.0.0.1:5432/oxcart");
+        assert!(s.cache.redis_url.is_none());
+        assert_eq!(s.shop.currency.as_str(), "USD");
+        assert_eq!(s.log.format, LogFormat::Pretty);
     }
 
     #[test]
@@ -364,7 +429,7 @@ mod tests {
                 .variable,
             "TRUSTED_PROXIES"
         );
-        assert!(settings(&[]).unwrap().trusted_proxies.is_empty());
+        assert!(settings(&[]).unwrap().http.trusted_proxies.is_empty());
         assert_eq!(
             settings(&[("REDIS_URL", "localhost")]).unwrap_err().variable,
             "REDIS_URL"
@@ -395,7 +460,7 @@ mod tests {
         assert!(printed.contains("[redacted]"));
         // The secrets were read, only not printed.
         assert_eq!(
-            s.jwt_secret.as_ref().map(|j| j.expose().as_str()),
+            s.auth.jwt_secret.as_ref().map(|j| j.expose().as_str()),
             Some("jwt-secret-jwt-secret-jwt-secret-42")
         );
     }

@@ -29,7 +29,7 @@ pub enum DbError {
 }
 
 fn options(settings: &Settings) -> Result<PgConnectOptions, DbError> {
-    let options = PgConnectOptions::from_str(settings.database_url.expose()).map_err(DbError::BadUrl)?;
+    let options = PgConnectOptions::from_str(settings.database.url.expose()).map_err(DbError::BadUrl)?;
     Ok(options
         .application_name("oxcart")
         .log_slow_statements(tracing::log::LevelFilter::Warn, std::time::Duration::from_secs(1)))
@@ -44,7 +44,7 @@ pub async fn ensure_database(settings: &Settings) -> Result<bool, DbError> {
         source,
     };
     let connect = PgConnection::connect_with(&options);
-    match tokio::time::timeout(settings.database_connect_timeout, connect).await {
+    match tokio::time::timeout(settings.database.connect_timeout, connect).await {
         Ok(Ok(conn)) => {
             conn.close().await.ok();
             Ok(false)
@@ -75,8 +75,8 @@ pub async fn ensure_database(settings: &Settings) -> Result<bool, DbError> {
 /// when PostgreSQL is down instead of hanging.
 pub fn pool(settings: &Settings) -> Result<PgPool, DbError> {
     Ok(PgPoolOptions::new()
-        .max_connections(settings.database_max_connections)
-        .acquire_timeout(settings.database_acquire_timeout)
+        .max_connections(settings.database.max_connections)
+        .acquire_timeout(settings.database.acquire_timeout)
         .connect_lazy_with(options(settings)?))
 }
 

@@ -43,7 +43,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(settings.log_format, &settings.log_filter);
+    telemetry::init(settings.log.format, &settings.log.filter);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
         Command::Migrate => migrate(settings).await,
@@ -62,7 +62,7 @@ async fn main() -> ExitCode {
 async fn serve(settings: Settings) -> Result<(), String> {
     let app = Application::build(settings.clone()).await.map_err(|e| e.to_string())?;
     // The line scripts and people look for; the port is the bound one (OXCART_PORT=0 works).
-    println!("Oxcart listening on http://{}:{}", settings.host, app.port());
+    println!("Oxcart listening on http://{}:{}", settings.http.host, app.port());
     app.run_until_stopped().await.map_err(|e| e.to_string())
 }
 
@@ -75,7 +75,7 @@ async fn migrate(settings: Settings) -> Result<(), String> {
 }
 
 async fn seed(settings: Settings) -> Result<(), String> {
-    let addr = std::net::SocketAddr::new(settings.host, settings.port);
+    let addr = std::net::SocketAddr::new(settings.http.host, settings.http.port);
     let state = startup::build_state(&settings, addr).await.map_err(|e| e.to_string())?;
     match catalog::seed_demo_catalog(&state).await.map_err(|e| e.to_string())? {
         SeedOutcome::Seeded { products } => println!("seeded {products} demo products"),
@@ -98,7 +98,7 @@ async fn create_admin(settings: Settings, email: String, name: String) -> Result
             first
         }
     };
-    let addr = std::net::SocketAddr::new(settings.host, settings.port);
+    let addr = std::net::SocketAddr::new(settings.http.host, settings.http.port);
     let state = startup::build_state(&settings, addr).await.map_err(|e| e.to_string())?;
     let input = RegisterInput {
         email,

@@ -226,9 +226,9 @@ async fn limit_server_fn_body(max_body_bytes: usize, request: Request, next: Nex
 /// log, security headers, compression, error envelope, cross-site refusal, panic recovery, body
 /// limits.
 pub fn apply(router: Router, settings: &Settings) -> Router {
-    let https = settings.https;
-    let max_body_bytes = settings.max_body_bytes;
-    let proxies = Arc::new(settings.trusted_proxies.clone());
+    let https = settings.http.https;
+    let max_body_bytes = settings.http.max_body_bytes;
+    let proxies = Arc::new(settings.http.trusted_proxies.clone());
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request<Body>| {
             let id = request

@@ -71,13 +71,13 @@ async fn housekeeping(state: AppState, period: Duration) {
 
 /// Where the shop's mail goes: SMTP when configured, the outbox directory otherwise.
 pub fn mailer(settings: &Settings) -> Result<Mailer, StartupError> {
-    Ok(match &settings.smtp_url {
-        Some(url) => Mailer::smtp(url.expose(), &settings.mail_from)?,
-        None => Mailer::outbox(&settings.mail_outbox_dir, &settings.mail_from)?,
+    Ok(match &settings.mail.smtp_url {
+        Some(url) => Mailer::smtp(url.expose(), &settings.mail.from)?,
+        None => Mailer::outbox(&settings.mail.outbox_dir, &settings.mail.from)?,
     })
 }
 
-/// The Leptos options for the built site under `settings.site_root`. Hashed file names are used
+/// The Leptos options for the built site under `settings.http.site_root`. Hashed file names are used
 /// when cargo-leptos left its hash file next to the binary.
 pub fn leptos_options(settings: &Settings, addr: SocketAddr) -> LeptosOptions {
     let hash_file = "hash.txt";
@@ -87,7 +87,7 @@ pub fn leptos_options(settings: &Settings, addr: SocketAddr) -> LeptosOptions {
         .unwrap_or(false);
     LeptosOptions::builder()
         .output_name("oxcart")
-        .site_root(settings.site_root.to_string_lossy().into_owned())
+        .site_root(settings.http.site_root.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .hash_files(hash_files)
@@ -102,13 +102,13 @@ pub async fn build_state(settings: &Settings, addr: SocketAddr) -> Result<AppSta
     }
     let pool = db::pool(settings)?;
     db::migrate(&pool).await?;
-    let cache = match &settings.redis_url {
-        Some(url) => Cache::redis(url.expose(), &settings.cache_namespace, Duration::from_secs(2))
+    let cache = match &settings.cache.redis_url {
+        Some(url) => Cache::redis(url.expose(), &settings.cache.namespace, Duration::from_secs(2))
             .await
             .map_err(StartupError::Redis)?,
-        None => Cache::memory(settings.cache_max_entries),
+        None => Cache::memory(settings.cache.max_entries),
     };
-    let jwt_secret = match &settings.jwt_secret {
+    let jwt_secret = match &settings.auth.jwt_secret {
         Some(secret) => secret.expose().as_bytes().to_vec(),
         None => {
             tracing::warn!(
@@ -120,20 +120,23 @@ pub async fn build_state(settings: &Settings, addr: SocketAddr) -> Result<AppSta
     };
     let auth = AuthConfig {
         jwt_secret,
-        access_ttl: settings.access_token_ttl,
-        refresh_ttl: settings.refresh_token_ttl,
+        access_ttl: settings.auth.access_token_ttl,
+        refresh_ttl: settings.auth.refresh_token_ttl,
     };
     Ok(AppState {
         db: pool,
-        limiter: RateLimiter::new(cache.clone(), settings.rate_limits),
+        limiter: RateLimiter::new(cache.clone(), settings.auth.rate_limits),
         auth: Arc::new(auth),
         cache,
         shop: Arc::new(ShopConfig {
-            name: settings.shop_name.clone(),
-            currency: settings.store_currency.clone(),
-            public_url: settings.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
+            name: settings.shop.name.clone(),
+            currency: settings.shop.currency.clone(),
+            public_url: settings
+                .http
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{addr}")),
         }),
-        leptos_options: leptos_options(settings, addr),
     })
 }
 
@@ -145,7 +148,7 @@ impl Application {
     /// Like [`Application::build`], with `extra` routes served behind the same middleware (for
     /// embedding the shop in a larger service, and for tests of the middleware itself).
     pub async fn build_with_routes(settings: Settings, extra: Router<AppState>) -> Result<Self, StartupError> {
-        let addr = SocketAddr::new(settings.host, settings.port);
+        let addr = SocketAddr::new(settings.http.host, settings.http.port);
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
@@ -154,15 +157,19 @@ impl Application {
             .map_err(|source| StartupError::Bind { addr, source })?;
         let state = build_state(&settings, local).await?;
         let mailer = mailer(&settings)?;
-        let router = crate::middleware::apply(crate::routes::router(state.clone(), &settings, extra), &settings);
-        tracing::info!(event = "started", cache = state.cache.kind(), mail = mailer.kind(), job_workers = settings.job_workers, addr = %local, "Oxcart is ready");
+        let options = leptos_options(&settings, local);
+        let router = crate::middleware::apply(
+            crate::routes::router(state.clone(), options, &settings, extra),
+            &settings,
+        );
+        tracing::info!(event = "started", cache = state.cache.kind(), mail = mailer.kind(), job_workers = settings.jobs.workers, addr = %local, "Oxcart is ready");
         Ok(Self {
             listener,
             router,
             state,
-            shutdown_timeout: settings.shutdown_timeout,
+            shutdown_timeout: settings.http.shutdown_timeout,
             mailer,
-            job_workers: settings.job_workers,
+            job_workers: settings.jobs.workers,
         })
     }
 

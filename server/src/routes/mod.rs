@@ -15,7 +15,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, header};
 use axum::response::Response;
-use leptos::prelude::{provide_context, use_context};
+use leptos::prelude::{LeptosOptions, provide_context, use_context};
 use leptos_axum::ResponseOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::Layer;
@@ -57,8 +57,7 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 }
 
 /// Builds the application's router (without the shared middleware, see [`crate::middleware`]).
-pub fn router(state: AppState, settings: &Settings, extra: Router<AppState>) -> Router {
-    let options = state.leptos_options.clone();
+pub fn router(state: AppState, options: LeptosOptions, settings: &Settings, extra: Router<AppState>) -> Router {
     let site_root = std::path::PathBuf::from(options.site_root.as_ref());
     let pkg_cache = if options.hash_files { IMMUTABLE } else { REVALIDATE };
 
@@ -102,21 +101,20 @@ pub fn router(state: AppState, settings: &Settings, extra: Router<AppState>) -> 
 
     // Sessions only where they are used: pages, server functions and the 404 page (which shows
     // who is signed in). The API, /health and static files never touch the session store.
-    let pages = Router::new()
-        .leptos_routes_with_context(&state, route_list(), context, render_app)
-        .layer(sessions(&state, settings));
+    let pages: Router = Router::new()
+        .leptos_routes_with_context(&options, route_list(), context, render_app)
+        .layer(sessions(&state, settings))
+        .with_state(options.clone());
+    let api: Router = crate::api::router()
+        .merge(docs::router(&settings.http.api_docs_assets_dir))
+        .merge(extra)
+        .with_state(state.clone());
     Router::new()
         .merge(pages)
-        .merge(crate::api::router())
-        .merge(docs::router(&settings.api_docs_assets_dir))
-        .merge(extra)
+        .merge(api)
         .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
         .fallback_service(fallback)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::api::limit_writes,
-        ))
-        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(state, crate::api::limit_writes))
 }
 
 /// Browser sessions for pages, server functions and the 404 page: a cookie that
@@ -127,8 +125,8 @@ fn sessions(state: &AppState, settings: &Settings) -> SessionManagerLayer<Sessio
         .with_name("oxcart_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(settings.https)
+        .with_secure(settings.http.https)
         .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::seconds(
-            i64::try_from(settings.session_ttl.as_secs()).unwrap_or(i64::MAX),
+            i64::try_from(settings.auth.session_ttl.as_secs()).unwrap_or(i64::MAX),
         )))
 }

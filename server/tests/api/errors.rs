@@ -47,7 +47,7 @@ fn extra_routes() -> Router<AppState> {
 }
 
 async fn spawn_with_extras() -> crate::helpers::TestApp {
-    spawn_app_with(|s| s.max_body_bytes = 1024, extra_routes()).await
+    spawn_app_with(|s| s.http.max_body_bytes = 1024, extra_routes()).await
 }
 
 #[tokio::test]

@@ -22,7 +22,7 @@ async fn healthy_when_everything_is_up() {
 
 #[tokio::test]
 async fn a_stuck_job_queue_is_degraded() {
-    let app = crate::helpers::spawn_app_with(|s| s.job_workers = 0, axum::Router::new()).await;
+    let app = crate::helpers::spawn_app_with(|s| s.jobs.workers = 0, axum::Router::new()).await;
     let job = app::adapters::jobs::Job::SendMail(app::adapters::mail::Mail {
         to: "a@example.com".into(),
         subject: "s".into(),
@@ -58,7 +58,7 @@ async fn a_stuck_job_queue_is_degraded() {
 async fn reports_redis_as_the_cache_when_configured() {
     let redis = crate::helpers::redis_url();
     let app = crate::helpers::spawn_app_with(
-        move |s| s.redis_url = Some(server::config::Secret::new(redis)),
+        move |s| s.cache.redis_url = Some(server::config::Secret::new(redis)),
         axum::Router::new(),
     )
     .await;

@@ -206,9 +206,9 @@ async fn logout_is_honoured_by_every_instance_sharing_redis() {
     let secret = "shared-secret-shared-secret-shared-secret";
     let configure = |redis: String, namespace: String| {
         move |s: &mut server::Settings| {
-            s.redis_url = Some(server::config::Secret::new(redis));
-            s.cache_namespace = namespace;
-            s.jwt_secret = Some(server::config::Secret::new(secret.to_owned()));
+            s.cache.redis_url = Some(server::config::Secret::new(redis));
+            s.cache.namespace = namespace;
+            s.auth.jwt_secret = Some(server::config::Secret::new(secret.to_owned()));
         }
     };
     let a = spawn_app_with(configure(redis.clone(), namespace.clone()), axum::Router::new()).await;
@@ -245,7 +245,7 @@ fn forge(header: &Value, claims: &Value, secret: &[u8]) -> String {
 async fn expired_tampered_and_unsigned_tokens_are_refused() {
     let secret = "test-secret-test-secret-test-secret-1234";
     let app = spawn_app_with(
-        |s| s.jwt_secret = Some(server::config::Secret::new(secret.to_owned())),
+        |s| s.auth.jwt_secret = Some(server::config::Secret::new(secret.to_owned())),
         axum::Router::new(),
     )
     .await;
@@ -585,9 +585,9 @@ async fn login_limit_is_shared_by_two_instances_on_one_redis() {
     let namespace = format!("oxcart-test:{}:", uuid::Uuid::new_v4().simple());
     let configure = |redis: String, namespace: String| {
         move |s: &mut server::Settings| {
-            s.redis_url = Some(server::config::Secret::new(redis));
-            s.cache_namespace = namespace;
-            s.rate_limits.login = app::adapters::rate_limit::Limit {
+            s.cache.redis_url = Some(server::config::Secret::new(redis));
+            s.cache.namespace = namespace;
+            s.auth.rate_limits.login = app::adapters::rate_limit::Limit {
                 max: 3,
                 window: std::time::Duration::from_secs(60),
             };
@@ -611,11 +611,11 @@ async fn login_limit_is_shared_by_two_instances_on_one_redis() {
 async fn registrations_and_writes_are_limited_in_process_too() {
     let app = spawn_app_with(
         |s| {
-            s.rate_limits.register = app::adapters::rate_limit::Limit {
+            s.auth.rate_limits.register = app::adapters::rate_limit::Limit {
                 max: 1,
                 window: std::time::Duration::from_secs(60),
             };
-            s.rate_limits.writes = app::adapters::rate_limit::Limit {
+            s.auth.rate_limits.writes = app::adapters::rate_limit::Limit {
                 max: 3,
                 window: std::time::Duration::from_secs(60),
             };
@@ -672,7 +672,7 @@ async fn security_headers_on_pages_and_api() {
     let html = response.text().await.unwrap();
     assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{html}");
 
-    let tls = spawn_app_with(|s| s.https = true, axum::Router::new()).await;
+    let tls = spawn_app_with(|s| s.http.https = true, axum::Router::new()).await;
     assert!(
         tls.get("/").await.headers()["strict-transport-security"]
             .to_str()

@@ -317,7 +317,7 @@ async fn reset_requests_are_rate_limited_per_address() {
     let app = spawn_app_on(
         &url,
         &name,
-        |s| s.rate_limits.password_reset = app::adapters::rate_limit::Limit::parse("2/600").unwrap(),
+        |s| s.auth.rate_limits.password_reset = app::adapters::rate_limit::Limit::parse("2/600").unwrap(),
         Router::new(),
     )
     .await;
@@ -334,7 +334,7 @@ async fn reset_requests_are_rate_limited_per_address() {
 #[tokio::test]
 async fn a_job_enqueued_before_a_stop_runs_after_the_restart() {
     let (url, name) = fresh_database().await;
-    let mut first = spawn_app_on(&url, &name, |s| s.job_workers = 0, Router::new()).await;
+    let mut first = spawn_app_on(&url, &name, |s| s.jobs.workers = 0, Router::new()).await;
     register(&first, "ada@example.com").await;
     first.stop();
     (&mut first.server).await.unwrap().unwrap();
@@ -348,7 +348,7 @@ async fn a_job_enqueued_before_a_stop_runs_after_the_restart() {
         "nothing was sent without workers"
     );
 
-    let second = spawn_app_on(&url, &name, |s| s.job_workers = 1, Router::new()).await;
+    let second = spawn_app_on(&url, &name, |s| s.jobs.workers = 1, Router::new()).await;
     wait_for_mail(&outbox(&second), "ada@example.com", "Confirm").await;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -421,8 +421,8 @@ async fn password_reset_end_to_end_through_real_smtp() {
         &url,
         &name,
         |s| {
-            s.smtp_url = Some(server::config::Secret::new(format!("smtp://127.0.0.1:{}", smtp.port)));
-            s.public_url = Some("https://shop.example.com".into());
+            s.mail.smtp_url = Some(server::config::Secret::new(format!("smtp://127.0.0.1:{}", smtp.port)));
+            s.http.public_url = Some("https://shop.example.com".into());
         },
         Router::new(),
     )

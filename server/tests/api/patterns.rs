@@ -57,8 +57,8 @@ async fn user_id(app: &TestApp, token: &str) -> uuid::Uuid {
 async fn behind_a_trusted_proxy_each_client_has_its_own_rate_limit() {
     let app = spawn_app_with(
         |s| {
-            s.trusted_proxies = server::client_addr::TrustedProxies::parse("127.0.0.1/32").unwrap();
-            s.rate_limits.login = app::adapters::rate_limit::Limit::parse("2/600").unwrap();
+            s.http.trusted_proxies = server::client_addr::TrustedProxies::parse("127.0.0.1/32").unwrap();
+            s.auth.rate_limits.login = app::adapters::rate_limit::Limit::parse("2/600").unwrap();
         },
         axum::Router::new(),
     )
@@ -90,7 +90,7 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_rate_limit() {
 #[tokio::test]
 async fn a_forged_forwarded_for_from_an_untrusted_peer_is_ignored() {
     let app = spawn_app_with(
-        |s| s.rate_limits.login = app::adapters::rate_limit::Limit::parse("2/600").unwrap(),
+        |s| s.auth.rate_limits.login = app::adapters::rate_limit::Limit::parse("2/600").unwrap(),
         axum::Router::new(),
     )
     .await;
@@ -113,7 +113,7 @@ async fn a_forged_forwarded_for_from_an_untrusted_peer_is_ignored() {
 #[tokio::test]
 async fn the_login_limit_counts_an_address_however_it_is_spelt_and_refuses_garbage_first() {
     let app = spawn_app_with(
-        |s| s.rate_limits.login = app::adapters::rate_limit::Limit::parse("2/600").unwrap(),
+        |s| s.auth.rate_limits.login = app::adapters::rate_limit::Limit::parse("2/600").unwrap(),
         axum::Router::new(),
     )
     .await;
@@ -126,8 +126,8 @@ async fn the_login_limit_counts_an_address_however_it_is_spelt_and_refuses_garba
     // however it is written).
     let app = spawn_app_with(
         |s| {
-            s.rate_limits.login = app::adapters::rate_limit::Limit::parse("2/600").unwrap();
-            s.trusted_proxies = server::client_addr::TrustedProxies::parse("127.0.0.1/32").unwrap();
+            s.auth.rate_limits.login = app::adapters::rate_limit::Limit::parse("2/600").unwrap();
+            s.http.trusted_proxies = server::client_addr::TrustedProxies::parse("127.0.0.1/32").unwrap();
         },
         axum::Router::new(),
     )

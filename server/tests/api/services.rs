@@ -10,7 +10,7 @@ use crate::helpers::test_state;
 
 #[tokio::test]
 async fn every_price_is_written_in_the_store_currency() {
-    let test = test_state(|s| s.store_currency = Currency::parse("EUR").unwrap()).await;
+    let test = test_state(|s| s.shop.currency = Currency::parse("EUR").unwrap()).await;
     let state = &test.state;
     let usd = Money::new(Decimal::new(1999, 2), Currency::parse("USD").unwrap());
     let err = app::error::AppError::from(catalog::store_price(state, usd).unwrap_err());

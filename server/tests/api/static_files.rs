@@ -42,7 +42,7 @@ mod tempdir {
 async fn build_outputs_have_types_caching_and_precompression() {
     let site = site_with_files();
     let root = site.path().to_path_buf();
-    let app = spawn_app_with(move |s| s.site_root = root, axum::Router::new()).await;
+    let app = spawn_app_with(move |s| s.http.site_root = root, axum::Router::new()).await;
 
     let js = app
         .client

@@ -391,8 +391,8 @@ async fn with_redis_a_session_is_honoured_by_every_instance() {
     let (url, name) = fresh_database().await;
     let namespace = format!("oxcart-test:{}:", uuid::Uuid::new_v4().simple());
     let configure = |s: &mut server::Settings| {
-        s.redis_url = Some(server::config::Secret::new(redis_url()));
-        s.cache_namespace = namespace.clone();
+        s.cache.redis_url = Some(server::config::Secret::new(redis_url()));
+        s.cache.namespace = namespace.clone();
     };
     let first = spawn_app_on(&url, &name, configure, Router::new()).await;
     let second = spawn_app_on(&url, &name, configure, Router::new()).await;
@@ -416,7 +416,7 @@ async fn server_function_writes_share_the_write_limit_with_the_api() {
     let app = spawn_app_on(
         &url,
         &name,
-        |s| s.rate_limits.writes = app::adapters::rate_limit::Limit::parse("2/600").unwrap(),
+        |s| s.auth.rate_limits.writes = app::adapters::rate_limit::Limit::parse("2/600").unwrap(),
         Router::new(),
     )
     .await;
@@ -455,7 +455,8 @@ async fn pages_keep_rendering_while_other_servers_start() {
         let state = app.state.clone();
         tokio::task::spawn_blocking(move || {
             for _ in 0..200 {
-                drop(server::routes::router(state.clone(), &settings, Router::new()));
+                let options = server::startup::leptos_options(&settings, "127.0.0.1:0".parse().unwrap());
+                drop(server::routes::router(state.clone(), options, &settings, Router::new()));
             }
         })
     };
@@ -551,7 +552,7 @@ async fn without_its_cache_the_shop_refuses_credentials_alike_and_keeps_serving_
     let app = spawn_app_on(
         &url,
         &name,
-        |s| s.redis_url = Some(server::config::Secret::new(redis)),
+        |s| s.cache.redis_url = Some(server::config::Secret::new(redis)),
         Router::new(),
     )
     .await;
