@@ -227,8 +227,21 @@ fn cases() -> Vec<(&'static str, String, u16)> {
     ]
 }
 
-async fn seeded() -> PgPool {
-    let (url, _) = fresh_database().await;
+/// A seeded test database, dropped with the value.
+struct Seeded {
+    pool: PgPool,
+    name: String,
+    url: String,
+}
+
+impl Drop for Seeded {
+    fn drop(&mut self) {
+        crate::helpers::drop_database(&self.name, crate::helpers::outbox_dir(&self.url));
+    }
+}
+
+async fn seeded() -> Seeded {
+    let (url, name) = fresh_database().await;
     let pool = PgPool::connect(&url).await.unwrap();
     let setup = format!(
         "INSERT INTO users (id, email, display_name, password_hash) VALUES ('{U}', 'ada@example.com', 'Ada', 'x');
@@ -243,12 +256,13 @@ async fn seeded() -> PgPool {
          INSERT INTO sessions (id, data, expires_at) VALUES ('s1', '{{}}', now());"
     );
     sqlx::raw_sql(&setup).execute(&pool).await.unwrap();
-    pool
+    Seeded { pool, name, url }
 }
 
 #[tokio::test]
 async fn every_constraint_has_a_rule_and_a_case() {
-    let pool = seeded().await;
+    let seeded = seeded().await;
+    let pool = &seeded.pool;
     let names: Vec<String> = sqlx::query_scalar(
         "SELECT c.conname::text FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
          WHERE c.connamespace = 'public'::regnamespace AND t.relname <> '_sqlx_migrations'
@@ -259,7 +273,7 @@ async fn every_constraint_has_a_rule_and_a_case() {
            AND t.relname <> '_sqlx_migrations'
            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
     )
-    .fetch_all(&pool)
+    .fetch_all(pool)
     .await
     .unwrap();
     let cases = cases();
@@ -274,7 +288,8 @@ async fn every_constraint_has_a_rule_and_a_case() {
 
 #[tokio::test]
 async fn breaking_each_constraint_is_a_clear_client_error() {
-    let pool = seeded().await;
+    let seeded = seeded().await;
+    let pool = &seeded.pool;
     for (constraint, statement, status) in cases() {
         let mut tx = pool.begin().await.unwrap();
         let err = sqlx::query(&statement)
@@ -296,11 +311,11 @@ async fn breaking_each_constraint_is_a_clear_client_error() {
     }
     // Deleting a row still referenced is a conflict on that row, whatever the referencing rule.
     let err = sqlx::query(&format!("DELETE FROM categories WHERE id = '{C}'"))
-        .execute(&pool)
+        .execute(pool)
         .await
         .unwrap_err();
     assert_eq!(client_error(&err).map(|e| e.code.status()), Some(409));
     // Anything that is not a constraint stays internal.
-    let err = sqlx::query("SELECT 1/0").execute(&pool).await.unwrap_err();
+    let err = sqlx::query("SELECT 1/0").execute(pool).await.unwrap_err();
     assert!(client_error(&err).is_none());
 }

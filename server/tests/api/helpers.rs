@@ -382,3 +382,22 @@ pub async fn test_state(configure: impl FnOnce(&mut Settings)) -> TestState {
         database_url: url,
     }
 }
+
+/// Drops a test database and its outbox when it goes out of scope: for tests that use a
+/// database without a [`TestApp`] (whose last instance does this itself).
+pub struct DropDatabase(String);
+
+impl DropDatabase {
+    pub fn new(database_url: &str) -> Self {
+        Self(database_url.to_owned())
+    }
+}
+
+impl Drop for DropDatabase {
+    fn drop(&mut self) {
+        let name = self.0.rsplit('/').next().unwrap_or_default().to_owned();
+        if name.starts_with("oxcart_test_") {
+            drop_database(&name, outbox_dir(&self.0));
+        }
+    }
+}

@@ -730,6 +730,7 @@ impl Drop for ServerProcess {
 #[tokio::test]
 async fn two_server_processes_on_one_redis_share_the_login_limit() {
     let (url, _name) = crate::helpers::fresh_database().await;
+    let _cleanup = crate::helpers::DropDatabase::new(&url);
     let redis = crate::helpers::redis_url();
     let namespace = format!("oxcart-test:{}:", uuid::Uuid::new_v4().simple());
     let outbox = crate::helpers::outbox_dir(&url);

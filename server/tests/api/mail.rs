@@ -445,6 +445,7 @@ async fn finished_jobs_are_deleted_once_kept_long_enough() {
 
     // A bare pool, no server: a server's own housekeeping would race this test's.
     let (url, _) = fresh_database().await;
+    let _cleanup = crate::helpers::DropDatabase::new(&url);
     let db = sqlx::PgPool::connect(&url).await.unwrap();
     // (label, status, finished how long ago, attempts of 6)
     let cases = [

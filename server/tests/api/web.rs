@@ -522,6 +522,7 @@ async fn the_postgres_store_ignores_and_deletes_expired_sessions() {
 
     // A bare pool, no server: a server's own housekeeping would race this test's.
     let (url, _) = fresh_database().await;
+    let _cleanup = crate::helpers::DropDatabase::new(&url);
     let store = SessionBackend::Postgres(sqlx::PgPool::connect(&url).await.unwrap());
     let record = |minutes: i64| Record {
         id: Id::default(),
