@@ -26,7 +26,8 @@ trap stop_server EXIT
 start_server bench target/bench-server.log
 say "bench: server on $BASE_URL; ${duration}s per target, $connections connections, 2 wrk threads"
 
-# name|path — the bare route first: it is the baseline. Extra targets: BENCH_TARGETS="name|path;…"
+# name|path — the bare route first: it is the baseline. BENCH_TARGETS="name|path;…" replaces the
+# list (its first entry is then the baseline), e.g. to compare two builds on the routes both have.
 targets=(
   "bare route (baseline)|/health/live"
   "static file|/robots.txt"
@@ -36,8 +37,7 @@ targets=(
   "storefront home page (SSR)|/"
 )
 if [ -n "${BENCH_TARGETS:-}" ]; then
-  IFS=';' read -r -a extra <<<"$BENCH_TARGETS"
-  targets+=("${extra[@]}")
+  IFS=';' read -r -a targets <<<"$BENCH_TARGETS"
 fi
 
 # Requests per second and latency percentiles of one wrk run.

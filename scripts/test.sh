@@ -34,8 +34,8 @@ trap cleanup_test_databases EXIT
 
 say "unit and integration tests"
 # A deadline on top of the tests' own: a stuck test fails the run instead of eating CI's time.
-cargo test -p app --features ssr
-timeout --signal=KILL 2400 cargo test -p server
+# One invocation for both crates, with the features clippy used: one dependency build, not two.
+timeout --signal=KILL 2400 cargo test -p app -p server --features app/ssr
 
 # One release build serves every stage that needs a running server.
 say "release build (used by the end-to-end suite and the API contract run)"
