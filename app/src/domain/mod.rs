@@ -10,3 +10,25 @@ pub mod pagination;
 pub use catalog::{CategoryId, ProductId, ProductView};
 pub use money::{Currency, Money};
 pub use pagination::{Page, PageRequest};
+
+use crate::error::{AppError, FieldErrors};
+
+/// Collects field errors while parsing an input.
+#[derive(Default)]
+pub(crate) struct Fields(FieldErrors);
+
+impl Fields {
+    pub(crate) fn check<T>(&mut self, name: &str, result: Result<T, String>) -> Option<T> {
+        result
+            .map_err(|message| self.0.entry(name.into()).or_default().push(message))
+            .ok()
+    }
+
+    pub(crate) fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, AppError> {
+        if self.0.is_empty() {
+            Ok(value())
+        } else {
+            Err(AppError::validation(self.0))
+        }
+    }
+}

@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
+use crate::domain::catalog::{CategoryFields, CategoryView};
 use crate::domain::{CategoryId, Money, ProductId};
 
 /// A row of the storefront listing: an active product with its cheapest variant's price.
@@ -69,28 +70,6 @@ pub async fn any_product_exists(db: impl PgExecutor<'_>) -> sqlx::Result<bool> {
         .await
 }
 
-/// A category to insert.
-pub struct NewCategory<'a> {
-    pub parent_id: Option<CategoryId>,
-    pub name: &'a str,
-    pub slug: &'a str,
-    pub description: &'a str,
-}
-
-pub async fn create_category(db: impl PgExecutor<'_>, new: &NewCategory<'_>) -> sqlx::Result<CategoryId> {
-    sqlx::query_scalar!(
-        r#"INSERT INTO categories (id, parent_id, name, slug, description)
-           VALUES ($1, $2, $3, $4, $5) RETURNING id AS "id: CategoryId""#,
-        Uuid::now_v7(),
-        new.parent_id.map(|c| c.0),
-        new.name,
-        new.slug,
-        new.description
-    )
-    .fetch_one(db)
-    .await
-}
-
 /// A product to insert, with its status as stored (`draft`, `active`, `archived`).
 pub struct NewProduct<'a> {
     pub category_id: Option<CategoryId>,
@@ -138,4 +117,134 @@ pub async fn create_variant(db: impl PgExecutor<'_>, new: &NewVariant<'_>) -> sq
     )
     .fetch_one(db)
     .await
+}
+
+/// A category row (without its children).
+struct CategoryRow {
+    id: CategoryId,
+    parent_id: Option<CategoryId>,
+    name: String,
+    slug: String,
+    description: String,
+    position: i32,
+    version: i32,
+}
+
+impl From<CategoryRow> for CategoryView {
+    fn from(row: CategoryRow) -> Self {
+        Self {
+            id: row.id,
+            parent_id: row.parent_id,
+            name: row.name,
+            slug: row.slug,
+            description: row.description,
+            position: row.position,
+            version: row.version,
+            children: Vec::new(),
+        }
+    }
+}
+
+/// Every category, siblings in display order (position, then name).
+pub async fn list_categories(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<CategoryView>> {
+    let rows = sqlx::query_as!(
+        CategoryRow,
+        r#"SELECT id AS "id: CategoryId", parent_id AS "parent_id: CategoryId", name, slug, description,
+                  position, version
+           FROM categories ORDER BY position, name, id"#
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(CategoryView::from).collect())
+}
+
+pub async fn find_category(db: impl PgExecutor<'_>, id: CategoryId) -> sqlx::Result<Option<CategoryView>> {
+    let row = sqlx::query_as!(
+        CategoryRow,
+        r#"SELECT id AS "id: CategoryId", parent_id AS "parent_id: CategoryId", name, slug, description,
+                  position, version
+           FROM categories WHERE id = $1"#,
+        id.0
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(CategoryView::from))
+}
+
+pub async fn create_category(db: impl PgExecutor<'_>, fields: &CategoryFields) -> sqlx::Result<CategoryView> {
+    let row = sqlx::query_as!(
+        CategoryRow,
+        r#"INSERT INTO categories (id, parent_id, name, slug, description, position)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           RETURNING id AS "id: CategoryId", parent_id AS "parent_id: CategoryId", name, slug, description,
+                     position, version"#,
+        Uuid::now_v7(),
+        fields.parent_id.map(|c| c.0),
+        fields.name,
+        fields.slug,
+        fields.description,
+        fields.position
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(row.into())
+}
+
+/// Writes `fields` over the category if it is still at `version`; `None` when it is not.
+pub async fn update_category(
+    db: impl PgExecutor<'_>,
+    id: CategoryId,
+    version: i32,
+    fields: &CategoryFields,
+) -> sqlx::Result<Option<CategoryView>> {
+    let row = sqlx::query_as!(
+        CategoryRow,
+        r#"UPDATE categories SET parent_id = $3, name = $4, slug = $5, description = $6, position = $7
+           WHERE id = $1 AND version = $2
+           RETURNING id AS "id: CategoryId", parent_id AS "parent_id: CategoryId", name, slug, description,
+                     position, version"#,
+        id.0,
+        version,
+        fields.parent_id.map(|c| c.0),
+        fields.name,
+        fields.slug,
+        fields.description,
+        fields.position
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(CategoryView::from))
+}
+
+pub async fn delete_category(db: impl PgExecutor<'_>, id: CategoryId) -> sqlx::Result<bool> {
+    let done = sqlx::query!("DELETE FROM categories WHERE id = $1", id.0)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Whether `candidate` is `id` itself or one of its descendants (making it `id`'s parent would
+/// close a cycle).
+pub async fn is_in_subtree(db: impl PgExecutor<'_>, id: CategoryId, candidate: CategoryId) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"WITH RECURSIVE subtree AS (
+               SELECT id FROM categories WHERE id = $1
+               UNION
+               SELECT c.id FROM categories c JOIN subtree s ON c.parent_id = s.id
+           )
+           SELECT EXISTS (SELECT 1 FROM subtree WHERE id = $2) AS "found!""#,
+        id.0,
+        candidate.0
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Serialises moves within the category tree for the rest of the transaction, so two
+/// concurrent moves can't together close a cycle that neither would alone.
+pub async fn lock_category_tree(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
+    sqlx::query_scalar!(r#"SELECT 1 AS "locked!" FROM pg_advisory_xact_lock(hashtext('oxcart.categories.tree'))"#)
+        .fetch_one(db)
+        .await?;
+    Ok(())
 }

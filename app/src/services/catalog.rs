@@ -1,10 +1,16 @@
-//! Catalogue rules: what the storefront lists and how a demo catalogue is seeded.
+//! Catalogue rules: what the storefront lists, the category tree, and how a demo catalogue is
+//! seeded.
 
 use rust_decimal::Decimal;
 
 use super::ServiceError;
-use crate::domain::{Currency, Money, Page, PageRequest, ProductView};
-use crate::repositories::catalog::{self as repo, NewCategory, NewProduct, NewVariant};
+use super::identity::Actor;
+use crate::domain::catalog::{CategoryFields, CategoryView, CreateCategory, UpdateCategory};
+use crate::domain::identity::Permission;
+use crate::domain::{CategoryId, Currency, Money, Page, PageRequest, ProductView};
+use crate::error::{AppError, ErrorCode, FieldErrors};
+use crate::repositories;
+use crate::repositories::catalog::{self as repo, NewProduct, NewVariant};
 use crate::state::AppState;
 
 /// The storefront listing: active, purchasable products, newest first.
@@ -35,7 +41,7 @@ pub fn store_price(state: &AppState, price: Money) -> Result<Money, ServiceError
     if price.currency == state.shop.currency {
         Ok(price)
     } else {
-        let mut details = crate::error::FieldErrors::new();
+        let mut details = FieldErrors::new();
         details.insert(
             "price".into(),
             vec![format!(
@@ -43,7 +49,7 @@ pub fn store_price(state: &AppState, price: Money) -> Result<Money, ServiceError
                 state.shop.currency.as_str()
             )],
         );
-        Err(crate::error::AppError::validation(details).into())
+        Err(AppError::validation(details).into())
     }
 }
 
@@ -129,14 +135,14 @@ pub async fn seed_demo_catalog(state: &AppState) -> Result<SeedOutcome, ServiceE
         let category_id = match categories.get(category) {
             Some(id) => *id,
             None => {
-                let slug = category.to_lowercase();
-                let new = NewCategory {
+                let new = CategoryFields {
                     parent_id: None,
-                    name: category,
-                    slug: &slug,
-                    description: "",
+                    name: (*category).to_owned(),
+                    slug: category.to_lowercase(),
+                    description: String::new(),
+                    position: 0,
                 };
-                let id = repo::create_category(&mut *tx, &new).await?;
+                let id = repo::create_category(&mut *tx, &new).await?.id;
                 categories.insert(*category, id);
                 id
             }
@@ -167,4 +173,105 @@ pub async fn seed_demo_catalog(state: &AppState) -> Result<SeedOutcome, ServiceE
     Ok(SeedOutcome::Seeded {
         products: DEMO_PRODUCTS.len(),
     })
+}
+
+/// The whole category tree: top-level categories, each with its subcategories, in display order.
+pub async fn list_categories(state: &AppState) -> Result<Vec<CategoryView>, ServiceError> {
+    Ok(category_tree(repo::list_categories(&state.db).await?))
+}
+
+/// Nests a flat list (already in display order) under each parent.
+fn category_tree(flat: Vec<CategoryView>) -> Vec<CategoryView> {
+    let mut children: std::collections::HashMap<Option<CategoryId>, Vec<CategoryView>> =
+        std::collections::HashMap::new();
+    for category in flat {
+        children.entry(category.parent_id).or_default().push(category);
+    }
+    fn attach(
+        parent: Option<CategoryId>,
+        children: &mut std::collections::HashMap<Option<CategoryId>, Vec<CategoryView>>,
+    ) -> Vec<CategoryView> {
+        let mut level = children.remove(&parent).unwrap_or_default();
+        for category in &mut level {
+            category.children = attach(Some(category.id), children);
+        }
+        level
+    }
+    attach(None, &mut children)
+}
+
+fn category_not_found() -> ServiceError {
+    AppError::not_found("No such category.").into()
+}
+
+pub async fn get_category(state: &AppState, id: CategoryId) -> Result<CategoryView, ServiceError> {
+    repo::find_category(&state.db, id).await?.ok_or_else(category_not_found)
+}
+
+/// Creates a category (`products:write`).
+pub async fn create_category(
+    state: &AppState,
+    actor: &Actor,
+    input: CreateCategory,
+) -> Result<CategoryView, ServiceError> {
+    actor.require(Permission::ProductsWrite)?;
+    let fields = input.parse()?;
+    let mut tx = repositories::begin_as(&state.db, actor.user_id).await?;
+    let created = repo::create_category(&mut *tx, &fields).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Changes a category (`products:write`): rename, re-slug, reorder, or move it under another
+/// parent — never under itself or one of its own descendants. With a `version` (or `If-Match`),
+/// a change made in between is a 409 and nothing is written.
+pub async fn update_category(
+    state: &AppState,
+    actor: &Actor,
+    id: CategoryId,
+    if_match: Option<i32>,
+    input: UpdateCategory,
+) -> Result<CategoryView, ServiceError> {
+    actor.require(Permission::ProductsWrite)?;
+    let expected = input.version.or(if_match);
+    let mut tx = repositories::begin_as(&state.db, actor.user_id).await?;
+    let current = repo::find_category(&mut *tx, id)
+        .await?
+        .ok_or_else(category_not_found)?;
+    let fields = input.parse_onto(&current)?;
+    if let Some(parent) = fields.parent_id.filter(|p| Some(*p) != current.parent_id) {
+        repo::lock_category_tree(&mut *tx).await?;
+        if repo::is_in_subtree(&mut *tx, id, parent).await? {
+            let mut details = FieldErrors::new();
+            details.insert(
+                "parent_id".into(),
+                vec!["is this category or one of its subcategories; a category can't be moved under itself".into()],
+            );
+            return Err(AppError::validation(details).into());
+        }
+    }
+    let stale = || {
+        ServiceError::from(AppError::new(
+            ErrorCode::Conflict,
+            "The category was changed by someone else; reload it and try again.",
+        ))
+    };
+    if expected.is_some_and(|v| v != current.version) {
+        return Err(stale());
+    }
+    let updated = repo::update_category(&mut *tx, id, current.version, &fields)
+        .await?
+        .ok_or_else(stale)?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Deletes a category (`products:write`) that has no subcategories (409 otherwise); its
+/// products stay, without a category.
+pub async fn delete_category(state: &AppState, actor: &Actor, id: CategoryId) -> Result<(), ServiceError> {
+    actor.require(Permission::ProductsWrite)?;
+    let mut tx = repositories::begin_as(&state.db, actor.user_id).await?;
+    let deleted = repo::delete_category(&mut *tx, id).await?;
+    tx.commit().await?;
+    if deleted { Ok(()) } else { Err(category_not_found()) }
 }

@@ -2,51 +2,24 @@
 
 use app::domain::PageRequest;
 use app::domain::identity::{AddressId, AddressInput, AddressView};
-use app::error::{AppError, ErrorCode};
+use app::error::AppError;
 use app::services::identity;
 use app::state::AppState;
 use axum::Json;
 use axum::extract::{OriginalUri, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::auth::Authenticated;
-use super::envelope::{ApiJson, ApiQuery, DataEnvelope, ErrorEnvelope, ListEnvelope, PageQuery};
-
-fn etag(address: &AddressView) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"{}\"", address.version)).expect("digits are a valid header")
-}
-
-/// `If-Match: "<version>"` → the version the client last saw.
-fn if_match(headers: &HeaderMap) -> Result<Option<i32>, AppError> {
-    // An empty header is no precondition, as if it were absent.
-    let Some(value) = headers
-        .get(header::IF_MATCH)
-        .filter(|v| !v.as_bytes().trim_ascii().is_empty())
-    else {
-        return Ok(None);
-    };
-    value
-        .to_str()
-        .ok()
-        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
-        .and_then(|v| v.parse::<u64>().ok())
-        // A version beyond any we issue can only be stale: it will not match (409).
-        .map(|v| Some(i32::try_from(v).unwrap_or(-1)))
-        .ok_or_else(|| {
-            AppError::new(
-                ErrorCode::BadRequest,
-                "If-Match must be an ETag from this API, e.g. \"3\".",
-            )
-        })
-}
+use super::envelope::{
+    ApiJson, ApiQuery, DataEnvelope, ErrorEnvelope, ListEnvelope, PageQuery, if_match, not_modified, versioned,
+};
 
 fn single(address: AddressView, status: StatusCode) -> Response {
-    let tag = etag(&address);
-    (status, [(header::ETAG, tag)], Json(DataEnvelope { data: address })).into_response()
+    versioned(address.version, address, status)
 }
 
 #[utoipa::path(get, path = "/addresses", tag = "account", security(("bearer" = [])), params(PageQuery),
@@ -98,9 +71,8 @@ pub async fn get_address(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let address = identity::get_address(&state, &actor, AddressId(id)).await?;
-    let tag = etag(&address);
-    if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v == tag) {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
+    if let Some(not_modified) = not_modified(&headers, address.version) {
+        return Ok(not_modified);
     }
     Ok(single(address, StatusCode::OK))
 }

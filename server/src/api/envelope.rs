@@ -3,10 +3,12 @@
 
 use app::domain::Page;
 use app::error::{AppError, ErrorCode, FieldErrors};
+use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::Uri;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -117,6 +119,57 @@ impl<T> ListEnvelope<T> {
             links,
         }
     }
+}
+
+/// The `ETag` of a resource at `version`: `"<version>"`.
+pub fn version_etag(version: i32) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).expect("digits are a valid header")
+}
+
+/// `{"data": …}` with the resource's `ETag`.
+pub fn versioned<T: Serialize>(version: i32, data: T, status: StatusCode) -> Response {
+    (
+        status,
+        [(header::ETAG, version_etag(version))],
+        Json(DataEnvelope { data }),
+    )
+        .into_response()
+}
+
+/// A 304 when `If-None-Match` names the resource's current version.
+pub fn not_modified(headers: &HeaderMap, version: i32) -> Option<Response> {
+    let tag = version_etag(version);
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == tag || t.trim() == "*")
+        });
+    matches.then(|| (StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response())
+}
+
+/// `If-Match: "<version>"` → the version the client last saw. Empty means no precondition.
+pub fn if_match(headers: &HeaderMap) -> Result<Option<i32>, AppError> {
+    let Some(value) = headers
+        .get(header::IF_MATCH)
+        .filter(|v| !v.as_bytes().trim_ascii().is_empty())
+    else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|v| v.parse::<u64>().ok())
+        // A version beyond any we issue can only be stale: it will not match (409).
+        .map(|v| Some(i32::try_from(v).unwrap_or(-1)))
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::BadRequest,
+                "If-Match must be an ETag from this API, e.g. \"3\".",
+            )
+        })
 }
 
 /// `?page=&per_page=` as sent; parsed by [`app::domain::PageRequest::parse`].

@@ -3,6 +3,7 @@
 
 pub mod addresses;
 pub mod auth;
+pub mod categories;
 pub mod envelope;
 pub mod me;
 pub mod products;
@@ -96,6 +97,7 @@ pub(crate) fn server_fn_error(err: AppError) -> axum::response::Response {
 pub fn router() -> Router<AppState> {
     let v1 = OpenApiRouter::new()
         .merge(products::router())
+        .merge(categories::router())
         .merge(auth::router())
         .merge(me::router())
         .merge(addresses::router())

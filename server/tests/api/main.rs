@@ -3,6 +3,7 @@
 
 mod cache;
 mod catalog;
+mod categories;
 mod constraints;
 mod errors;
 mod health;

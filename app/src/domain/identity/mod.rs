@@ -12,8 +12,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{AppError, FieldErrors};
-
 /// Identifies a user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, sqlx::Type))]
@@ -144,25 +142,7 @@ impl Email {
     }
 }
 
-/// Collects field errors while parsing an input.
-#[derive(Default)]
-struct Fields(FieldErrors);
-
-impl Fields {
-    fn check<T>(&mut self, name: &str, result: Result<T, String>) -> Option<T> {
-        result
-            .map_err(|message| self.0.entry(name.into()).or_default().push(message))
-            .ok()
-    }
-
-    fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, AppError> {
-        if self.0.is_empty() {
-            Ok(value())
-        } else {
-            Err(AppError::validation(self.0))
-        }
-    }
-}
+pub(crate) use crate::domain::Fields;
 
 /// A boolean as JSON (`true`) or as form text (`"true"`, a ticked checkbox's `"on"`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
