@@ -33,6 +33,202 @@ pub struct ProductView {
     pub in_stock: bool,
     /// Name of the product's category, when it has one.
     pub category: Option<String>,
+    /// Average of the approved reviews' ratings (1–5, two decimals), when there are any.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, example = "4.50"))]
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub rating_average: Option<rust_decimal::Decimal>,
+    /// How many approved reviews the product has.
+    pub rating_count: i32,
+}
+
+/// How a product list is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProductSort {
+    /// Newest first (the default).
+    #[default]
+    Newest,
+    /// Cheapest first, by the cheapest active variant.
+    PriceAsc,
+    /// Dearest first, by the cheapest active variant.
+    PriceDesc,
+    /// By name, A to Z.
+    Name,
+    /// Best rated first; unrated last.
+    Rating,
+}
+
+impl ProductSort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Newest => "newest",
+            Self::PriceAsc => "price_asc",
+            Self::PriceDesc => "price_desc",
+            Self::Name => "name",
+            Self::Rating => "rating",
+        }
+    }
+
+    fn parse(raw: &str) -> Result<Self, String> {
+        match raw.trim() {
+            "newest" => Ok(Self::Newest),
+            "price_asc" => Ok(Self::PriceAsc),
+            "price_desc" => Ok(Self::PriceDesc),
+            "name" => Ok(Self::Name),
+            "rating" => Ok(Self::Rating),
+            _ => Err("must be one of newest, price_asc, price_desc, name, rating".into()),
+        }
+    }
+}
+
+/// A product's publication state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProductStatus {
+    Draft,
+    #[default]
+    Active,
+    Archived,
+}
+
+impl ProductStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Active => "active",
+            Self::Archived => "archived",
+        }
+    }
+
+    fn parse(raw: &str) -> Result<Self, String> {
+        match raw.trim() {
+            "draft" => Ok(Self::Draft),
+            "active" => Ok(Self::Active),
+            "archived" => Ok(Self::Archived),
+            _ => Err("must be one of draft, active, archived".into()),
+        }
+    }
+}
+
+/// A category named by its id or its slug.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CategoryRef {
+    Id(CategoryId),
+    Slug(String),
+}
+
+/// The product list's parameters as sent (`GET /products`, and the storefront's lists). Search
+/// reuses the names.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ProductQuery {
+    pub category: Option<String>,
+    pub min_price: Option<String>,
+    pub max_price: Option<String>,
+    pub in_stock: Option<String>,
+    pub min_rating: Option<String>,
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub sort: Option<String>,
+}
+
+/// A product list request that passed validation.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProductFilter {
+    pub category: Option<CategoryRef>,
+    pub min_price: Option<rust_decimal::Decimal>,
+    pub max_price: Option<rust_decimal::Decimal>,
+    pub in_stock: Option<bool>,
+    pub min_rating: Option<rust_decimal::Decimal>,
+    /// Part of a name or SKU, trimmed.
+    pub q: Option<String>,
+    pub status: ProductStatus,
+    pub sort: ProductSort,
+}
+
+/// The largest amount a price filter takes (the column's range).
+const MAX_PRICE: i64 = 9_999_999_999;
+
+fn price_filter(raw: &str) -> Result<rust_decimal::Decimal, String> {
+    let value: rust_decimal::Decimal = raw
+        .trim()
+        .parse()
+        .map_err(|_| "must be a decimal amount such as 19.99".to_owned())?;
+    if value.is_sign_negative() || value > rust_decimal::Decimal::from(MAX_PRICE) {
+        Err(format!("must be between 0 and {MAX_PRICE}"))
+    } else {
+        Ok(value)
+    }
+}
+
+impl ProductQuery {
+    /// Validates every parameter; unknown values are 422s naming the parameter.
+    pub fn parse(self) -> Result<ProductFilter, crate::error::AppError> {
+        let mut f = super::Fields::default();
+        let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let category = text(&self.category).and_then(|raw| match uuid::Uuid::parse_str(&raw) {
+            Ok(id) => Some(CategoryRef::Id(CategoryId(id))),
+            Err(_) => f.check(
+                "category",
+                parse_slug(&raw)
+                    .map(CategoryRef::Slug)
+                    .map_err(|_| "must be a category id or slug".to_owned()),
+            ),
+        });
+        let min_price = text(&self.min_price).and_then(|raw| f.check("min_price", price_filter(&raw)));
+        let max_price = text(&self.max_price).and_then(|raw| f.check("max_price", price_filter(&raw)));
+        if let (Some(min), Some(max)) = (min_price, max_price)
+            && min > max
+        {
+            f.check::<()>("max_price", Err("must not be below min_price".into()));
+        }
+        let in_stock = text(&self.in_stock).and_then(|raw| {
+            f.check(
+                "in_stock",
+                match raw.as_str() {
+                    "true" => Ok(true),
+                    "false" => Ok(false),
+                    _ => Err("must be true or false".to_owned()),
+                },
+            )
+        });
+        let min_rating = text(&self.min_rating).and_then(|raw| {
+            f.check(
+                "min_rating",
+                raw.parse::<rust_decimal::Decimal>()
+                    .ok()
+                    .filter(|r| *r >= rust_decimal::Decimal::ONE && *r <= rust_decimal::Decimal::from(5))
+                    .ok_or_else(|| "must be a number from 1 to 5".to_owned()),
+            )
+        });
+        let q = text(&self.q).and_then(|raw| {
+            f.check(
+                "q",
+                if raw.chars().count() > 200 || raw.chars().any(char::is_control) {
+                    Err("must be at most 200 characters, without control characters".to_owned())
+                } else {
+                    Ok(raw)
+                },
+            )
+        });
+        let status = text(&self.status).map_or(Some(ProductStatus::Active), |raw| {
+            f.check("status", ProductStatus::parse(&raw))
+        });
+        let sort = text(&self.sort).map_or(Some(ProductSort::Newest), |raw| {
+            f.check("sort", ProductSort::parse(&raw))
+        });
+        f.finish(|| ProductFilter {
+            category,
+            min_price,
+            max_price,
+            in_stock,
+            min_rating,
+            q,
+            status: status.unwrap_or_default(),
+            sort: sort.unwrap_or_default(),
+        })
+    }
 }
 
 /// A category with its subcategories, as `GET /categories` returns the whole tree.
@@ -255,6 +451,54 @@ impl UpdateCategory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn product_queries_name_each_bad_parameter() {
+        let err = ProductQuery {
+            min_price: Some("-1".into()),
+            max_price: Some("cheap".into()),
+            in_stock: Some("yes".into()),
+            min_rating: Some("6".into()),
+            status: Some("hidden".into()),
+            sort: Some("random".into()),
+            category: Some("Not A Slug".into()),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap_err();
+        for field in [
+            "min_price",
+            "max_price",
+            "in_stock",
+            "min_rating",
+            "status",
+            "sort",
+            "category",
+        ] {
+            assert!(!err.field(field).is_empty(), "{field}: {err:?}");
+        }
+        let err = ProductQuery {
+            min_price: Some("20".into()),
+            max_price: Some("10".into()),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap_err();
+        assert_eq!(err.field("max_price"), ["must not be below min_price"]);
+        let ok = ProductQuery {
+            category: Some("rain-jackets".into()),
+            q: Some("  tote ".into()),
+            sort: Some("price_desc".into()),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(ok.category, Some(CategoryRef::Slug("rain-jackets".into())));
+        assert_eq!(
+            (ok.q.as_deref(), ok.sort, ok.status),
+            (Some("tote"), ProductSort::PriceDesc, ProductStatus::Active)
+        );
+    }
 
     #[test]
     fn slugs_are_made_and_checked() {

@@ -4,10 +4,12 @@ use rust_decimal::Decimal;
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use crate::domain::catalog::{CategoryFields, CategoryView};
+use crate::domain::catalog::{CategoryFields, CategoryView, ProductFilter};
 use crate::domain::{CategoryId, Money, ProductId};
 
-/// A row of the storefront listing: an active product with its cheapest variant's price.
+/// A row of a product listing: a product with its cheapest active variant's price (amount and
+/// currency from that one row), whether any active variant has stock, and how many rows the
+/// filter matches in all.
 #[derive(Debug)]
 pub struct ProductListRow {
     pub id: ProductId,
@@ -18,31 +20,73 @@ pub struct ProductListRow {
     pub min_price: Decimal,
     pub currency: String,
     pub in_stock: bool,
+    pub rating_average: Option<Decimal>,
+    pub rating_count: i32,
+    pub total: i64,
 }
 
-/// Active products that have at least one variant, newest first. The price shown is the cheapest
-/// variant's, taken with its currency from that same row.
-pub async fn list_products(db: impl PgExecutor<'_>, limit: i64, offset: i64) -> sqlx::Result<Vec<ProductListRow>> {
+/// Products of `filter.status` with at least one active variant, filtered and sorted as asked;
+/// `category` is the resolved category, whose whole subtree counts.
+pub async fn list_products(
+    db: impl PgExecutor<'_>,
+    filter: &ProductFilter,
+    category: Option<CategoryId>,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<ProductListRow>> {
+    // `q` is matched literally: LIKE's wildcards in it are escaped.
+    let q = filter
+        .q
+        .as_deref()
+        .map(|q| q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     sqlx::query_as!(
         ProductListRow,
         r#"
+        WITH RECURSIVE subtree AS (
+            SELECT id FROM categories WHERE id = $1
+            UNION
+            SELECT c.id FROM categories c JOIN subtree s ON c.parent_id = s.id
+        )
         SELECT p.id AS "id: ProductId", p.name, p.slug, p.description,
                c.name AS "category?",
-               v.min_price AS "min_price!", v.currency AS "currency!", v.in_stock AS "in_stock!"
+               v.price AS "min_price!", v.currency AS "currency!", stock.in_stock AS "in_stock!",
+               p.rating_average, p.rating_count, count(*) OVER () AS "total!"
         FROM products p
         LEFT JOIN categories c ON c.id = p.category_id
         JOIN LATERAL (
-            SELECT cheapest.price AS min_price, cheapest.currency,
-                   EXISTS (SELECT 1 FROM product_variants s WHERE s.product_id = p.id AND s.stock > 0) AS in_stock
-            FROM product_variants cheapest
-            WHERE cheapest.product_id = p.id
-            ORDER BY cheapest.price, cheapest.id
-            LIMIT 1
+            SELECT price, currency FROM product_variants
+            WHERE product_id = p.id AND active
+            ORDER BY price, id LIMIT 1
         ) v ON true
-        WHERE p.status = 'active'
-        ORDER BY p.created_at DESC, p.id DESC
-        LIMIT $1 OFFSET $2
+        CROSS JOIN LATERAL (
+            SELECT EXISTS (SELECT 1 FROM product_variants
+                           WHERE product_id = p.id AND active AND stock > 0) AS in_stock
+        ) stock
+        WHERE p.status = $2::text::product_status
+          AND ($1::uuid IS NULL OR p.category_id IN (SELECT id FROM subtree))
+          AND ($3::numeric IS NULL OR v.price >= $3)
+          AND ($4::numeric IS NULL OR v.price <= $4)
+          AND ($5::bool IS NULL OR stock.in_stock = $5)
+          AND ($6::numeric IS NULL OR p.rating_average >= $6)
+          AND ($7::text IS NULL OR p.name ILIKE '%' || $7 || '%'
+               OR EXISTS (SELECT 1 FROM product_variants w
+                          WHERE w.product_id = p.id AND w.sku ILIKE '%' || $7 || '%'))
+        ORDER BY
+          CASE WHEN $8 = 'price_asc' THEN v.price END ASC,
+          CASE WHEN $8 = 'price_desc' THEN v.price END DESC,
+          CASE WHEN $8 = 'name' THEN lower(p.name) END ASC,
+          CASE WHEN $8 = 'rating' THEN p.rating_average END DESC NULLS LAST,
+          p.created_at DESC, p.id DESC
+        LIMIT $9 OFFSET $10
         "#,
+        category.map(|c| c.0),
+        filter.status.as_str(),
+        filter.min_price,
+        filter.max_price,
+        filter.in_stock,
+        filter.min_rating,
+        q,
+        filter.sort.as_str(),
         limit,
         offset
     )
@@ -50,17 +94,10 @@ pub async fn list_products(db: impl PgExecutor<'_>, limit: i64, offset: i64) -> 
     .await
 }
 
-/// How many products [`list_products`] can return in all.
-pub async fn count_products(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
-    sqlx::query_scalar!(
-        r#"
-        SELECT count(*) AS "count!" FROM products p
-        WHERE p.status = 'active'
-          AND EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id)
-        "#
-    )
-    .fetch_one(db)
-    .await
+pub async fn find_category_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<CategoryId>> {
+    sqlx::query_scalar!(r#"SELECT id AS "id: CategoryId" FROM categories WHERE slug = $1"#, slug)
+        .fetch_optional(db)
+        .await
 }
 
 /// Whether the catalogue holds any product at all, in any status.

@@ -15,5 +15,5 @@ pub async fn list_products(page: Option<String>, per_page: Option<String>) -> Re
 
     let request = respond(PageRequest::parse(page.as_deref(), per_page.as_deref()))?;
     let state = respond(state())?;
-    respond(catalog::list_products(&state, request).await)
+    respond(catalog::list_products(&state, None, Default::default(), request).await)
 }

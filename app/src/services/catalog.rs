@@ -5,7 +5,9 @@ use rust_decimal::Decimal;
 
 use super::ServiceError;
 use super::identity::Actor;
-use crate::domain::catalog::{CategoryFields, CategoryView, CreateCategory, UpdateCategory};
+use crate::domain::catalog::{
+    CategoryFields, CategoryRef, CategoryView, CreateCategory, ProductQuery, ProductStatus, UpdateCategory,
+};
 use crate::domain::identity::Permission;
 use crate::domain::{CategoryId, Currency, Money, Page, PageRequest, ProductView};
 use crate::error::{AppError, ErrorCode, FieldErrors};
@@ -13,10 +15,48 @@ use crate::repositories;
 use crate::repositories::catalog::{self as repo, NewProduct, NewVariant};
 use crate::state::AppState;
 
-/// The storefront listing: active, purchasable products, newest first.
-pub async fn list_products(state: &AppState, page: PageRequest) -> Result<Page<ProductView>, ServiceError> {
-    let rows = repo::list_products(&state.db, page.limit(), page.offset()).await?;
-    let total = repo::count_products(&state.db).await?;
+/// A product list: purchasable products (at least one active variant) filtered and sorted as
+/// `query` asks. Shoppers and anonymous clients see `active` products only; asking for another
+/// status needs `products:write` (403 otherwise). An unknown category is a 422 on `category`.
+pub async fn list_products(
+    state: &AppState,
+    actor: Option<&Actor>,
+    query: ProductQuery,
+    page: PageRequest,
+) -> Result<Page<ProductView>, ServiceError> {
+    let filter = query.parse()?;
+    if filter.status != ProductStatus::Active {
+        match actor {
+            Some(actor) => actor.require(Permission::ProductsWrite)?,
+            None => {
+                return Err(AppError::new(
+                    ErrorCode::Forbidden,
+                    "Only staff with `products:write` may list products that are not active.",
+                )
+                .into());
+            }
+        }
+    }
+    let category = match &filter.category {
+        None => None,
+        Some(CategoryRef::Id(id)) => repo::find_category(&state.db, *id).await?.map(|c| c.id),
+        Some(CategoryRef::Slug(slug)) => repo::find_category_by_slug(&state.db, slug).await?,
+    };
+    if filter.category.is_some() && category.is_none() {
+        let mut details = FieldErrors::new();
+        details.insert("category".into(), vec!["is not an existing category".into()]);
+        return Err(AppError::validation(details).into());
+    }
+    let rows = repo::list_products(&state.db, &filter, category, page.limit(), page.offset()).await?;
+    // The total rides on every row; a page past the end has none, so ask for the first row.
+    let total = match rows.first() {
+        Some(row) => row.total,
+        None if page.offset() > 0 => repo::list_products(&state.db, &filter, category, 1, 0)
+            .await?
+            .first()
+            .map_or(0, |row| row.total),
+        None => 0,
+    };
     let items = rows
         .into_iter()
         .map(|row| {
@@ -29,6 +69,8 @@ pub async fn list_products(state: &AppState, page: PageRequest) -> Result<Page<P
                 price: Money::new(row.min_price, currency),
                 in_stock: row.in_stock,
                 category: row.category,
+                rating_average: row.rating_average,
+                rating_count: row.rating_count,
             })
         })
         .collect::<Result<Vec<_>, ServiceError>>()?;

@@ -115,6 +115,30 @@ pub const RULES: &[Rule] = &[
         Invalid,
         "is not an existing product",
     ),
+    rule(
+        "product_variants_compare_at_price_check",
+        "compare_at_price",
+        Invalid,
+        "must not be negative",
+    ),
+    rule(
+        "product_variants_low_stock_threshold_check",
+        "low_stock_threshold",
+        Invalid,
+        "must not be negative",
+    ),
+    rule(
+        "products_rating_average_check",
+        "rating_average",
+        Invalid,
+        "must be from 1 to 5",
+    ),
+    rule(
+        "products_rating_count_check",
+        "rating_count",
+        Invalid,
+        "must not be negative",
+    ),
     // users
     rule("users_pkey", "id", Conflict, "already exists"),
     rule(

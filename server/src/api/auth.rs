@@ -45,6 +45,24 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
+/// The caller when an `Authorization` header is sent (and then it must be valid: 401
+/// otherwise), `None` for anonymous requests — for endpoints open to everyone that show staff
+/// more.
+pub struct MaybeAuthenticated(pub Option<Actor>);
+
+impl FromRequestParts<AppState> for MaybeAuthenticated {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if !parts.headers.contains_key(AUTHORIZATION) {
+            return Ok(Self(None));
+        }
+        Authenticated::from_request_parts(parts, state)
+            .await
+            .map(|Authenticated(actor)| Self(Some(actor)))
+    }
+}
+
 /// Creates a customer account and logs it in.
 #[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterInput,
     responses(

@@ -285,3 +285,150 @@ async fn audit_columns_are_kept_by_the_database() {
 fn usd(amount: Decimal) -> app::domain::Money {
     app::domain::Money::new(amount, app::domain::Currency::parse("USD").unwrap())
 }
+
+/// The demo catalogue, a sub-category, a rating and a switched-off variant to filter on.
+async fn filterable(app: &TestApp) {
+    seed_demo_catalog(&app.state).await.unwrap();
+    sqlx::raw_sql(
+        "INSERT INTO categories (name, slug, parent_id) SELECT 'Hats', 'hats', id FROM categories WHERE slug = 'apparel';
+         UPDATE products SET category_id = (SELECT id FROM categories WHERE slug = 'hats') WHERE slug = 'merino-beanie';
+         UPDATE products SET rating_average = 4.5, rating_count = 2 WHERE slug = 'cast-iron-skillet';
+         UPDATE products SET rating_average = 3.0, rating_count = 1 WHERE slug = 'dot-grid-notebook';
+         UPDATE product_variants SET active = false WHERE sku = 'LINEN-S';",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+}
+
+async fn slugs(app: &TestApp, query: &str) -> Vec<String> {
+    let response = app.get(&format!("/api/v1/products?per_page=100&{query}")).await;
+    assert_eq!(response.status().as_u16(), 200, "{query}");
+    let body: serde_json::Value = response.json().await.unwrap();
+    let slugs: Vec<String> = body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["slug"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(body["meta"]["total"], slugs.len(), "{query}");
+    slugs
+}
+
+#[tokio::test]
+async fn lists_filter_by_category_subtree_price_stock_rating_and_text() {
+    let app = spawn_app().await;
+    filterable(&app).await;
+
+    // A category by slug or id, with its subcategories' products.
+    let apparel = slugs(&app, "category=apparel&sort=name").await;
+    assert_eq!(apparel, ["canvas-tote-bag", "linen-shirt", "merino-beanie"]);
+    let hats_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM categories WHERE slug = 'hats'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(slugs(&app, &format!("category={hats_id}")).await, ["merino-beanie"]);
+
+    // Price is the cheapest ACTIVE variant's: with LINEN-S off, the shirt costs 59.00 (M), and
+    // the bounds are inclusive.
+    assert_eq!(
+        slugs(&app, "min_price=45&max_price=59&sort=price_asc").await,
+        ["cast-iron-skillet", "linen-shirt"]
+    );
+    assert_eq!(slugs(&app, "in_stock=false&sort=name").await, ["olive-wood-spoons"]);
+    assert_eq!(slugs(&app, "min_rating=4").await, ["cast-iron-skillet"]);
+    assert_eq!(
+        slugs(&app, "sort=rating").await[..2],
+        ["cast-iron-skillet", "dot-grid-notebook"]
+    );
+    // Name or SKU contains, case-insensitively; LIKE wildcards are literal.
+    assert_eq!(slugs(&app, "q=SKILL").await, ["cast-iron-skillet"]);
+    assert_eq!(slugs(&app, "q=pen-brass").await, ["brass-fountain-pen"]);
+    assert!(slugs(&app, "q=%25").await.is_empty(), "a % matches only a %");
+    let desc = slugs(&app, "sort=price_desc").await;
+    assert_eq!(desc.first().map(String::as_str), Some("brass-fountain-pen"));
+
+    // The links keep the filters.
+    let body: serde_json::Value = app
+        .get("/api/v1/products?category=apparel&per_page=1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body["links"]["next"],
+        "/api/v1/products?category=apparel&page=2&per_page=1"
+    );
+}
+
+#[tokio::test]
+async fn bad_list_parameters_are_422s_and_other_statuses_need_staff() {
+    let app = spawn_app().await;
+    filterable(&app).await;
+    for (query, field) in [
+        ("sort=random", "sort"),
+        ("min_price=cheap", "min_price"),
+        ("min_price=10&max_price=5", "max_price"),
+        ("in_stock=maybe", "in_stock"),
+        ("min_rating=9", "min_rating"),
+        ("category=no-such-category", "category"),
+        ("status=hidden", "status"),
+    ] {
+        let body = assert_envelope(
+            app.get(&format!("/api/v1/products?{query}")).await,
+            422,
+            "VALIDATION_ERROR",
+        )
+        .await;
+        assert!(body["error"]["details"][field].is_array(), "{query}: {body}");
+    }
+    // Drafts: 403 for anyone without products:write, listed for staff.
+    sqlx::query("UPDATE products SET status = 'draft' WHERE slug = 'linen-shirt'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_envelope(app.get("/api/v1/products?status=draft").await, 403, "FORBIDDEN").await;
+    let input = app::domain::identity::RegisterInput {
+        email: "clerk@example.com".into(),
+        display_name: "Clerk".into(),
+        password: "correct horse battery".into(),
+    };
+    app::services::identity::create_user_with_role(&app.state, input, app::domain::identity::Role::Staff)
+        .await
+        .unwrap();
+    let login: serde_json::Value = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "clerk@example.com", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["data"]["access_token"].as_str().unwrap();
+    let drafts: serde_json::Value = app
+        .client
+        .get(app.url("/api/v1/products?status=draft"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(drafts["data"][0]["slug"], "linen-shirt");
+    assert!(
+        !slugs(&app, "").await.contains(&"linen-shirt".to_owned()),
+        "drafts are not public"
+    );
+    // A bad token is refused even where none is needed.
+    let bad = app
+        .client
+        .get(app.url("/api/v1/products"))
+        .bearer_auth("not-a-token")
+        .send()
+        .await
+        .unwrap();
+    assert_envelope(bad, 401, "UNAUTHORIZED").await;
+}

@@ -133,6 +133,26 @@ fn cases() -> Vec<(&'static str, String, u16)> {
             422,
         ),
         (
+            "product_variants_compare_at_price_check",
+            format!("UPDATE product_variants SET compare_at_price = -1 WHERE id = '{V}'"),
+            422,
+        ),
+        (
+            "product_variants_low_stock_threshold_check",
+            format!("UPDATE product_variants SET low_stock_threshold = -1 WHERE id = '{V}'"),
+            422,
+        ),
+        (
+            "products_rating_average_check",
+            format!("UPDATE products SET rating_average = 0.5 WHERE id = '{P}'"),
+            422,
+        ),
+        (
+            "products_rating_count_check",
+            format!("UPDATE products SET rating_count = -1 WHERE id = '{P}'"),
+            422,
+        ),
+        (
             "users_pkey",
             format!(
                 "INSERT INTO users (id, email, display_name, password_hash) VALUES ('{U}', 'b@example.com', 'B', 'x')"

@@ -18,7 +18,7 @@ async fn every_price_is_written_in_the_store_currency() {
     assert_eq!(err.field("price"), ["must be in the store currency, EUR"]);
 
     catalog::seed_demo_catalog(state).await.unwrap();
-    let page = catalog::list_products(state, PageRequest { page: 1, per_page: 100 })
+    let page = catalog::list_products(state, None, Default::default(), PageRequest { page: 1, per_page: 100 })
         .await
         .unwrap();
     assert!(!page.items.is_empty());
