@@ -41,6 +41,75 @@ pub struct ProductView {
     pub rating_count: i32,
 }
 
+/// One variant of a product as its page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct VariantView {
+    pub id: uuid::Uuid,
+    pub sku: String,
+    pub name: String,
+    /// Option values such as `{"size": "M", "colour": "navy"}`.
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub options: serde_json::Value,
+    pub price: Money,
+    /// The "was" price, when the variant is on offer.
+    pub compare_at_price: Option<Money>,
+    pub in_stock: bool,
+    /// At or below the variant's low-stock threshold (but not sold out).
+    pub low_stock: bool,
+    /// Switched-off variants are shown to staff only.
+    pub active: bool,
+}
+
+/// A product's page: the product, its category and its variants.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ProductDetail {
+    pub id: ProductId,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub status: ProductStatus,
+    pub featured: bool,
+    pub category: Option<CategorySummary>,
+    /// The cheapest active variant's price; absent when no variant is active.
+    pub price: Option<Money>,
+    pub in_stock: bool,
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, example = "4.50"))]
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub rating_average: Option<rust_decimal::Decimal>,
+    pub rating_count: i32,
+    pub variants: Vec<VariantView>,
+    /// The product's own version (its fields; variants have theirs).
+    pub version: i32,
+}
+
+/// A category as a product names it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CategorySummary {
+    pub id: CategoryId,
+    pub name: String,
+    pub slug: String,
+}
+
+/// A product named by its id or its slug.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProductRef {
+    Id(ProductId),
+    Slug(String),
+}
+
+impl ProductRef {
+    /// A UUID is an id, anything else a slug.
+    pub fn parse(raw: &str) -> Self {
+        match uuid::Uuid::parse_str(raw.trim()) {
+            Ok(id) => Self::Id(ProductId(id)),
+            Err(_) => Self::Slug(raw.trim().to_owned()),
+        }
+    }
+}
+
 /// How a product list is ordered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -285,3 +285,65 @@ pub async fn lock_category_tree(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
         .await?;
     Ok(())
 }
+
+/// A product row with its category, for its page.
+pub struct ProductRow {
+    pub id: ProductId,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub status: String,
+    pub featured: bool,
+    pub category_id: Option<CategoryId>,
+    pub category_name: Option<String>,
+    pub category_slug: Option<String>,
+    pub rating_average: Option<Decimal>,
+    pub rating_count: i32,
+    pub version: i32,
+}
+
+/// The product with this id, or with this slug when `id` is `None`.
+pub async fn find_product(
+    db: impl PgExecutor<'_>,
+    id: Option<ProductId>,
+    slug: Option<&str>,
+) -> sqlx::Result<Option<ProductRow>> {
+    sqlx::query_as!(
+        ProductRow,
+        r#"SELECT p.id AS "id: ProductId", p.name, p.slug, p.description, p.status::text AS "status!",
+                  p.featured, c.id AS "category_id?: CategoryId", c.name AS "category_name?",
+                  c.slug AS "category_slug?", p.rating_average, p.rating_count, p.version
+           FROM products p LEFT JOIN categories c ON c.id = p.category_id
+           WHERE ($1::uuid IS NOT NULL AND p.id = $1) OR ($1::uuid IS NULL AND p.slug = $2)"#,
+        id.map(|p| p.0),
+        slug
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// A variant row.
+pub struct VariantRow {
+    pub id: Uuid,
+    pub sku: String,
+    pub name: String,
+    pub options: serde_json::Value,
+    pub price: Decimal,
+    pub compare_at_price: Option<Decimal>,
+    pub currency: String,
+    pub stock: i32,
+    pub low_stock_threshold: i32,
+    pub active: bool,
+}
+
+/// The product's variants in display order.
+pub async fn list_variants(db: impl PgExecutor<'_>, product: ProductId) -> sqlx::Result<Vec<VariantRow>> {
+    sqlx::query_as!(
+        VariantRow,
+        r#"SELECT id, sku, name, options, price, compare_at_price, currency, stock, low_stock_threshold, active
+           FROM product_variants WHERE product_id = $1 ORDER BY position, price, id"#,
+        product.0
+    )
+    .fetch_all(db)
+    .await
+}

@@ -6,7 +6,8 @@ use rust_decimal::Decimal;
 use super::ServiceError;
 use super::identity::Actor;
 use crate::domain::catalog::{
-    CategoryFields, CategoryRef, CategoryView, CreateCategory, ProductQuery, ProductStatus, UpdateCategory,
+    CategoryFields, CategoryRef, CategorySummary, CategoryView, CreateCategory, ProductDetail, ProductQuery,
+    ProductRef, ProductStatus, UpdateCategory, VariantView,
 };
 use crate::domain::identity::Permission;
 use crate::domain::{CategoryId, Currency, Money, Page, PageRequest, ProductView};
@@ -316,4 +317,78 @@ pub async fn delete_category(state: &AppState, actor: &Actor, id: CategoryId) ->
     let deleted = repo::delete_category(&mut *tx, id).await?;
     tx.commit().await?;
     if deleted { Ok(()) } else { Err(category_not_found()) }
+}
+
+fn product_not_found() -> ServiceError {
+    AppError::not_found("No such product.").into()
+}
+
+/// A product's page by id or slug. Shoppers and anonymous clients see `active` products and
+/// their active variants only; anything else is a 404 to them. Staff with `products:write` see
+/// every product and variant.
+pub async fn get_product(
+    state: &AppState,
+    actor: Option<&Actor>,
+    product: ProductRef,
+) -> Result<ProductDetail, ServiceError> {
+    let staff = actor.is_some_and(|a| a.role.can(Permission::ProductsWrite));
+    let (id, slug) = match &product {
+        ProductRef::Id(id) => (Some(*id), None),
+        ProductRef::Slug(slug) => (None, Some(slug.as_str())),
+    };
+    let row = repo::find_product(&state.db, id, slug)
+        .await?
+        .filter(|p| staff || p.status == ProductStatus::Active.as_str())
+        .ok_or_else(product_not_found)?;
+    let money = |amount, currency: &str| -> Result<Money, ServiceError> {
+        Ok(Money::new(
+            amount,
+            Currency::parse(currency.trim()).map_err(ServiceError::Unexpected)?,
+        ))
+    };
+    let mut variants = Vec::new();
+    for v in repo::list_variants(&state.db, row.id).await? {
+        if !(v.active || staff) {
+            continue;
+        }
+        variants.push(VariantView {
+            id: v.id,
+            sku: v.sku,
+            name: v.name,
+            options: v.options,
+            price: money(v.price, &v.currency)?,
+            compare_at_price: v.compare_at_price.map(|p| money(p, &v.currency)).transpose()?,
+            in_stock: v.stock > 0,
+            low_stock: v.stock > 0 && v.stock <= v.low_stock_threshold,
+            active: v.active,
+        });
+    }
+    let purchasable = || variants.iter().filter(|v| v.active);
+    let price = purchasable()
+        .min_by(|a, b| a.price.amount.cmp(&b.price.amount))
+        .map(|v| v.price.clone());
+    let in_stock = purchasable().any(|v| v.in_stock);
+    let status = match row.status.as_str() {
+        "draft" => ProductStatus::Draft,
+        "archived" => ProductStatus::Archived,
+        _ => ProductStatus::Active,
+    };
+    Ok(ProductDetail {
+        id: row.id,
+        name: row.name,
+        slug: row.slug,
+        description: row.description,
+        status,
+        featured: row.featured,
+        category: match (row.category_id, row.category_name, row.category_slug) {
+            (Some(id), Some(name), Some(slug)) => Some(CategorySummary { id, name, slug }),
+            _ => None,
+        },
+        price,
+        in_stock,
+        rating_average: row.rating_average,
+        rating_count: row.rating_count,
+        variants,
+        version: row.version,
+    })
 }

@@ -126,6 +126,35 @@ pub fn version_etag(version: i32) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).expect("digits are a valid header")
 }
 
+/// A strong ETag from a representation's bytes (FNV-1a, 64 bits, and the length): it covers
+/// everything the representation shows, so a 304 is never stale.
+pub fn content_etag(bytes: &[u8]) -> HeaderValue {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    HeaderValue::from_str(&format!("\"{hash:016x}-{:x}\"", bytes.len())).expect("hex is a valid header")
+}
+
+/// `{"data": …}` with an ETag of its content, or a 304 when `If-None-Match` already has it.
+pub fn with_content_etag<T: Serialize>(headers: &HeaderMap, data: T) -> Response {
+    let body = serde_json::to_vec(&DataEnvelope { data }).unwrap_or_default();
+    let tag = content_etag(&body);
+    let vary = (header::VARY, HeaderValue::from_static("authorization"));
+    let seen = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == tag || t.trim() == "*")
+        });
+    if seen {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag), vary]).into_response();
+    }
+    let json = (header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    (StatusCode::OK, [(header::ETAG, tag), vary, json], body).into_response()
+}
+
 /// `{"data": …}` with the resource's `ETag`.
 pub fn versioned<T: Serialize>(version: i32, data: T, status: StatusCode) -> Response {
     (

@@ -1,19 +1,21 @@
 //! `/api/v1/products`: the catalogue for API clients.
 
-use app::domain::catalog::{ProductQuery, ProductSort, ProductStatus};
+use app::domain::catalog::{ProductDetail, ProductQuery, ProductRef, ProductSort, ProductStatus};
 use app::domain::{PageRequest, ProductView};
 use app::error::AppError;
 use app::services::catalog;
 use app::state::AppState;
 use axum::Json;
-use axum::extract::{OriginalUri, State};
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::MaybeAuthenticated;
-use super::envelope::{ApiQuery, ErrorEnvelope, ListEnvelope};
+use super::envelope::{ApiQuery, DataEnvelope, ErrorEnvelope, ListEnvelope, with_content_etag};
 
 /// The product list's parameters. Search reuses these names.
 #[derive(Deserialize, IntoParams)]
@@ -85,7 +87,35 @@ pub async fn list_products(
     Ok(Json(ListEnvelope::new(products, &uri)))
 }
 
+/// One product's page, by id or slug, with its variants. The `ETag` covers everything shown
+/// (variants, stock state, rating), so a 304 is never stale.
+#[utoipa::path(
+    get,
+    path = "/products/{id}",
+    tag = "catalog",
+    params(("id" = String, Path, description = "The product's id or slug", min_length = 1, max_length = 200),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier answer; unchanged → 304")),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The product", body = DataEnvelope<ProductDetail>),
+        (status = 304, description = "Unchanged since If-None-Match"),
+        (status = 401, description = "An access token was sent and is not valid", body = ErrorEnvelope),
+        (status = 404, description = "No such product, or not active and the caller isn't staff", body = ErrorEnvelope),
+    )
+)]
+pub async fn get_product(
+    State(state): State<AppState>,
+    MaybeAuthenticated(actor): MaybeAuthenticated,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let product = catalog::get_product(&state, actor.as_ref(), ProductRef::parse(&id)).await?;
+    Ok(with_content_etag(&headers, product))
+}
+
 /// This module's routes, each with its OpenAPI operation.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_products))
+    OpenApiRouter::new()
+        .routes(routes!(list_products))
+        .routes(routes!(get_product))
 }

@@ -55,7 +55,7 @@ impl Assets {
             used += size + gzip.as_ref().map_or(0, |b| b.len() as u64) + br.as_ref().map_or(0, |b| b.len() as u64);
             let content_type = mime_guess::from_path(&path).first_or_octet_stream();
             let asset = Asset {
-                etag: etag(&identity),
+                etag: crate::api::envelope::content_etag(&identity),
                 content_type: HeaderValue::from_str(content_type.as_ref())
                     .unwrap_or(HeaderValue::from_static("application/octet-stream")),
                 identity: Bytes::from(identity),
@@ -137,16 +137,6 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(std::path::PathBuf, u64)>) {
             _ => {}
         }
     }
-}
-
-/// A strong ETag from the content (FNV-1a, 64 bits: collisions don't matter across versions of
-/// one file).
-fn etag(bytes: &[u8]) -> HeaderValue {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in bytes {
-        hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
-    }
-    HeaderValue::from_str(&format!("\"{hash:016x}-{:x}\"", bytes.len())).expect("hex is a valid header")
 }
 
 /// Serves files held in `assets` under `prefix` (the part of the path a `nest_service` strips),

@@ -432,3 +432,64 @@ async fn bad_list_parameters_are_422s_and_other_statuses_need_staff() {
         .unwrap();
     assert_envelope(bad, 401, "UNAUTHORIZED").await;
 }
+
+#[tokio::test]
+async fn a_product_page_by_id_or_slug_with_an_etag_that_follows_stock() {
+    let app = spawn_app().await;
+    filterable(&app).await;
+    let by_slug = app.get("/api/v1/products/linen-shirt").await;
+    assert_eq!(by_slug.status().as_u16(), 200);
+    let etag = by_slug.headers()["etag"].to_str().unwrap().to_owned();
+    let body: serde_json::Value = by_slug.json().await.unwrap();
+    let product = &body["data"];
+    assert_eq!(product["category"]["slug"], "apparel");
+    // LINEN-S is switched off: shoppers see M and L only, and the price is M's.
+    let skus: Vec<&str> = product["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["sku"].as_str().unwrap())
+        .collect();
+    assert_eq!(skus, ["LINEN-M", "LINEN-L"]);
+    assert_eq!(
+        product["price"],
+        serde_json::json!({"amount": "59.00", "currency": "USD"})
+    );
+    assert_eq!(product["variants"][1]["low_stock"], true, "3 left, threshold 5");
+
+    let id = product["id"].as_str().unwrap();
+    let by_id: serde_json::Value = app.get(&format!("/api/v1/products/{id}")).await.json().await.unwrap();
+    assert_eq!(by_id, body);
+
+    // Unchanged → 304; a sale that moves stock changes the representation, so the ETag too.
+    let cached = app
+        .client
+        .get(app.url("/api/v1/products/linen-shirt"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cached.status().as_u16(), 304);
+    sqlx::query("UPDATE product_variants SET stock = 0 WHERE sku IN ('LINEN-M', 'LINEN-L')")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let after = app
+        .client
+        .get(app.url("/api/v1/products/linen-shirt"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status().as_u16(), 200, "a 304 is never stale");
+    let body: serde_json::Value = after.json().await.unwrap();
+    assert_eq!(body["data"]["in_stock"], false);
+
+    // Drafts and unknown products are 404s to shoppers.
+    sqlx::query("UPDATE products SET status = 'draft' WHERE slug = 'linen-shirt'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_envelope(app.get("/api/v1/products/linen-shirt").await, 404, "NOT_FOUND").await;
+    assert_envelope(app.get("/api/v1/products/no-such-thing").await, 404, "NOT_FOUND").await;
+}
