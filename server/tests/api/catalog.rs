@@ -388,25 +388,7 @@ async fn bad_list_parameters_are_422s_and_other_statuses_need_staff() {
         .await
         .unwrap();
     assert_envelope(app.get("/api/v1/products?status=draft").await, 403, "FORBIDDEN").await;
-    let input = app::domain::identity::RegisterInput {
-        email: "clerk@example.com".into(),
-        display_name: "Clerk".into(),
-        password: "correct horse battery".into(),
-    };
-    app::services::identity::create_user_with_role(&app.state, input, app::domain::identity::Role::Staff)
-        .await
-        .unwrap();
-    let login: serde_json::Value = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&serde_json::json!({"email": "clerk@example.com", "password": "correct horse battery"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["data"]["access_token"].as_str().unwrap();
+    let token = &crate::helpers::token_for(&app, "clerk@example.com", app::domain::identity::Role::Staff).await;
     let drafts: serde_json::Value = app
         .client
         .get(app.url("/api/v1/products?status=draft"))

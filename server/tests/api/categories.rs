@@ -1,31 +1,10 @@
 //! The category tree over the API: anyone reads it, staff with `products:write` change it;
 //! slugs, moves that would make a cycle, optimistic locking, ETags and deletion.
 
-use app::domain::identity::{RegisterInput, Role};
-use app::services::identity::create_user_with_role;
+use app::domain::identity::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_envelope, spawn_app};
-
-async fn token(app: &TestApp, email: &str, role: Role) -> String {
-    let input = RegisterInput {
-        email: email.into(),
-        display_name: "Someone".into(),
-        password: "correct horse battery".into(),
-    };
-    create_user_with_role(&app.state, input, role).await.unwrap();
-    let body: Value = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"email": email, "password": "correct horse battery"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["data"]["access_token"].as_str().unwrap().to_owned()
-}
+use crate::helpers::{TestApp, assert_envelope, spawn_app, token_for};
 
 async fn create(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
     app.client
@@ -59,7 +38,7 @@ async fn created_id(response: reqwest::Response) -> String {
 #[tokio::test]
 async fn staff_build_a_tree_that_anyone_can_read() {
     let app = spawn_app().await;
-    let staff = token(&app, "clerk@example.com", Role::Staff).await;
+    let staff = token_for(&app, "clerk@example.com", Role::Staff).await;
     let clothing = created_id(create(&app, &staff, json!({"name": "Clothing", "position": 2})).await).await;
     let garden = created_id(create(&app, &staff, json!({"name": "Garden & Patio", "position": 1})).await).await;
     let jackets = created_id(
@@ -112,7 +91,7 @@ async fn staff_build_a_tree_that_anyone_can_read() {
 #[tokio::test]
 async fn a_move_under_itself_or_a_descendant_is_refused() {
     let app = spawn_app().await;
-    let staff = token(&app, "clerk@example.com", Role::Staff).await;
+    let staff = token_for(&app, "clerk@example.com", Role::Staff).await;
     let a = created_id(create(&app, &staff, json!({"name": "A"})).await).await;
     let b = created_id(create(&app, &staff, json!({"name": "B", "parent_id": a})).await).await;
     let c = created_id(create(&app, &staff, json!({"name": "C", "parent_id": b})).await).await;
@@ -171,8 +150,8 @@ async fn a_move_under_itself_or_a_descendant_is_refused() {
 #[tokio::test]
 async fn etags_versions_permissions_and_deletion() {
     let app = spawn_app().await;
-    let staff = token(&app, "clerk@example.com", Role::Staff).await;
-    let customer = token(&app, "ada@example.com", Role::Customer).await;
+    let staff = token_for(&app, "clerk@example.com", Role::Staff).await;
+    let customer = token_for(&app, "ada@example.com", Role::Customer).await;
     let parent = created_id(create(&app, &staff, json!({"name": "Parent"})).await).await;
     let child = created_id(create(&app, &staff, json!({"name": "Child", "parent_id": parent})).await).await;
 

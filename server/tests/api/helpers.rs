@@ -401,3 +401,29 @@ impl Drop for DropDatabase {
         }
     }
 }
+
+/// The password of accounts made by [`token_for`].
+pub const TEST_PASSWORD: &str = "correct horse battery";
+
+/// Creates an account with `role` and returns an API access token for it.
+pub async fn token_for(app: &TestApp, email: &str, role: app::domain::identity::Role) -> String {
+    let input = app::domain::identity::RegisterInput {
+        email: email.into(),
+        display_name: "Someone".into(),
+        password: TEST_PASSWORD.into(),
+    };
+    app::services::identity::create_user_with_role(&app.state, input, role)
+        .await
+        .expect("the account is created");
+    let body: serde_json::Value = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": email, "password": TEST_PASSWORD}))
+        .send()
+        .await
+        .expect("request sent")
+        .json()
+        .await
+        .expect("a JSON answer");
+    body["data"]["access_token"].as_str().expect("logged in").to_owned()
+}

@@ -2,13 +2,10 @@
 //! proxies, the audit actor, constraint violations as clear errors, list links that keep their
 //! filters, and the limits and parsing rules both interfaces share.
 
-use app::domain::identity::{RegisterInput, Role};
-use app::services::identity::create_user_with_role;
+use app::domain::identity::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_envelope, spawn_app, spawn_app_with};
-
-const PASSWORD: &str = "correct horse battery";
+use crate::helpers::{TestApp, assert_envelope, spawn_app, spawn_app_with, token_for};
 
 async fn login_from(app: &TestApp, forwarded_for: Option<&str>, email: &str) -> reqwest::Response {
     let mut request = app
@@ -19,24 +16,6 @@ async fn login_from(app: &TestApp, forwarded_for: Option<&str>, email: &str) -> 
         request = request.header("x-forwarded-for", hop);
     }
     request.send().await.unwrap()
-}
-
-async fn account(app: &TestApp, email: &str, role: Role) -> String {
-    let input = RegisterInput {
-        email: email.into(),
-        display_name: "Someone".into(),
-        password: PASSWORD.into(),
-    };
-    create_user_with_role(&app.state, input, role).await.unwrap();
-    let response = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    let body: Value = response.json().await.unwrap();
-    body["data"]["access_token"].as_str().expect("logged in").to_owned()
 }
 
 async fn user_id(app: &TestApp, token: &str) -> uuid::Uuid {
@@ -157,8 +136,8 @@ async fn the_login_limit_counts_an_address_however_it_is_spelt_and_refuses_garba
 #[tokio::test]
 async fn writes_record_the_person_who_made_them() {
     let app = spawn_app().await;
-    let admin = account(&app, "boss@example.com", Role::Admin).await;
-    let customer = account(&app, "ada@example.com", Role::Customer).await;
+    let admin = token_for(&app, "boss@example.com", Role::Admin).await;
+    let customer = token_for(&app, "ada@example.com", Role::Customer).await;
     let (admin_id, customer_id) = (user_id(&app, &admin).await, user_id(&app, &customer).await);
 
     let response = app
@@ -223,7 +202,7 @@ async fn writes_record_the_person_who_made_them() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_default_addresses_never_fail_and_leave_one_default() {
     let app = spawn_app().await;
-    let token = account(&app, "ada@example.com", Role::Customer).await;
+    let token = token_for(&app, "ada@example.com", Role::Customer).await;
     let requests = (0..8).map(|n| {
         let request = app.client.post(app.url("/api/v1/addresses")).bearer_auth(&token).json(
             &json!({"full_name": format!("Ada {n}"), "line1": "1 Main St", "city": "Berlin",
@@ -255,9 +234,9 @@ async fn futures_join_all<F: std::future::Future<Output = u16> + Send + 'static>
 #[tokio::test]
 async fn list_links_keep_every_filter() {
     let app = spawn_app().await;
-    let admin = account(&app, "boss@example.com", Role::Admin).await;
+    let admin = token_for(&app, "boss@example.com", Role::Admin).await;
     for n in 0..3 {
-        account(&app, &format!("grace{n}@example.com"), Role::Customer).await;
+        token_for(&app, &format!("grace{n}@example.com"), Role::Customer).await;
     }
     let body: Value = app
         .client
