@@ -153,7 +153,8 @@ impl ProductSort {
 
 /// A product's publication state.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "product_status", rename_all = "lowercase"))]
 #[serde(rename_all = "snake_case")]
 pub enum ProductStatus {
     Draft,
@@ -163,14 +164,6 @@ pub enum ProductStatus {
 }
 
 impl ProductStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Active => "active",
-            Self::Archived => "archived",
-        }
-    }
-
     fn parse(raw: &str) -> Result<Self, String> {
         match raw.trim() {
             "draft" => Ok(Self::Draft),

@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use crate::domain::catalog::{CategoryFields, CategoryView, ProductFilter};
+use crate::domain::catalog::{CategoryFields, CategoryView, ProductFilter, ProductStatus};
 use crate::domain::{CategoryId, Money, ProductId};
 
 /// A row of a product listing: a product with its cheapest active variant's price (amount and
@@ -62,7 +62,7 @@ pub async fn list_products(
             SELECT EXISTS (SELECT 1 FROM product_variants
                            WHERE product_id = p.id AND active AND stock > 0) AS in_stock
         ) stock
-        WHERE p.status = $2::text::product_status
+        WHERE p.status = $2
           AND ($1::uuid IS NULL OR p.category_id IN (SELECT id FROM subtree))
           AND ($3::numeric IS NULL OR v.price >= $3)
           AND ($4::numeric IS NULL OR v.price <= $4)
@@ -80,7 +80,7 @@ pub async fn list_products(
         LIMIT $9 OFFSET $10
         "#,
         category.map(|c| c.0),
-        filter.status.as_str(),
+        filter.status as ProductStatus,
         filter.min_price,
         filter.max_price,
         filter.in_stock,
@@ -107,25 +107,25 @@ pub async fn any_product_exists(db: impl PgExecutor<'_>) -> sqlx::Result<bool> {
         .await
 }
 
-/// A product to insert, with its status as stored (`draft`, `active`, `archived`).
+/// A product to insert.
 pub struct NewProduct<'a> {
     pub category_id: Option<CategoryId>,
     pub name: &'a str,
     pub slug: &'a str,
     pub description: &'a str,
-    pub status: &'a str,
+    pub status: ProductStatus,
 }
 
 pub async fn create_product(db: impl PgExecutor<'_>, new: &NewProduct<'_>) -> sqlx::Result<ProductId> {
     sqlx::query_scalar!(
         r#"INSERT INTO products (id, category_id, name, slug, description, status)
-           VALUES ($1, $2, $3, $4, $5, $6::text::product_status) RETURNING id AS "id: ProductId""#,
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id AS "id: ProductId""#,
         Uuid::now_v7(),
         new.category_id.map(|c| c.0),
         new.name,
         new.slug,
         new.description,
-        new.status
+        new.status as ProductStatus
     )
     .fetch_one(db)
     .await
@@ -292,7 +292,7 @@ pub struct ProductRow {
     pub name: String,
     pub slug: String,
     pub description: String,
-    pub status: String,
+    pub status: ProductStatus,
     pub featured: bool,
     pub category_id: Option<CategoryId>,
     pub category_name: Option<String>,
@@ -310,7 +310,7 @@ pub async fn find_product(
 ) -> sqlx::Result<Option<ProductRow>> {
     sqlx::query_as!(
         ProductRow,
-        r#"SELECT p.id AS "id: ProductId", p.name, p.slug, p.description, p.status::text AS "status!",
+        r#"SELECT p.id AS "id: ProductId", p.name, p.slug, p.description, p.status AS "status: ProductStatus",
                   p.featured, c.id AS "category_id?: CategoryId", c.name AS "category_name?",
                   c.slug AS "category_slug?", p.rating_average, p.rating_count, p.version
            FROM products p LEFT JOIN categories c ON c.id = p.category_id

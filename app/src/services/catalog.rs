@@ -196,7 +196,7 @@ pub async fn seed_demo_catalog(state: &AppState) -> Result<SeedOutcome, ServiceE
             name,
             slug: &slug,
             description,
-            status: "active",
+            status: ProductStatus::Active,
         };
         let product_id = repo::create_product(&mut *tx, &product).await?;
         for (sku, variant, cents, stock) in variants.iter() {
@@ -338,7 +338,7 @@ pub async fn get_product(
     };
     let row = repo::find_product(&state.db, id, slug)
         .await?
-        .filter(|p| staff || p.status == ProductStatus::Active.as_str())
+        .filter(|p| staff || p.status == ProductStatus::Active)
         .ok_or_else(product_not_found)?;
     let money = |amount, currency: &str| -> Result<Money, ServiceError> {
         Ok(Money::new(
@@ -368,17 +368,12 @@ pub async fn get_product(
         .min_by(|a, b| a.price.amount.cmp(&b.price.amount))
         .map(|v| v.price.clone());
     let in_stock = purchasable().any(|v| v.in_stock);
-    let status = match row.status.as_str() {
-        "draft" => ProductStatus::Draft,
-        "archived" => ProductStatus::Archived,
-        _ => ProductStatus::Active,
-    };
     Ok(ProductDetail {
         id: row.id,
         name: row.name,
         slug: row.slug,
         description: row.description,
-        status,
+        status: row.status,
         featured: row.featured,
         category: match (row.category_id, row.category_name, row.category_slug) {
             (Some(id), Some(name), Some(slug)) => Some(CategorySummary { id, name, slug }),

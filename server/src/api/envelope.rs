@@ -136,19 +136,24 @@ pub fn content_etag(bytes: &[u8]) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{hash:016x}-{:x}\"", bytes.len())).expect("hex is a valid header")
 }
 
+/// Whether `If-None-Match` names `tag` (weakly compared) or is `*`: the client has it already.
+pub fn if_none_match(headers: &HeaderMap, tag: &HeaderValue) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .map(str::trim)
+                .any(|t| t == "*" || t.trim_start_matches("W/") == tag)
+        })
+}
+
 /// `{"data": …}` with an ETag of its content, or a 304 when `If-None-Match` already has it.
 pub fn with_content_etag<T: Serialize>(headers: &HeaderMap, data: T) -> Response {
     let body = serde_json::to_vec(&DataEnvelope { data }).unwrap_or_default();
     let tag = content_etag(&body);
     let vary = (header::VARY, HeaderValue::from_static("authorization"));
-    let seen = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/") == tag || t.trim() == "*")
-        });
-    if seen {
+    if if_none_match(headers, &tag) {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag), vary]).into_response();
     }
     let json = (header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -168,14 +173,7 @@ pub fn versioned<T: Serialize>(version: i32, data: T, status: StatusCode) -> Res
 /// A 304 when `If-None-Match` names the resource's current version.
 pub fn not_modified(headers: &HeaderMap, version: i32) -> Option<Response> {
     let tag = version_etag(version);
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/") == tag || t.trim() == "*")
-        });
-    matches.then(|| (StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response())
+    if_none_match(headers, &tag).then(|| (StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response())
 }
 
 /// `If-Match: "<version>"` → the version the client last saw. Empty means no precondition.
@@ -257,30 +255,25 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 /// serde reports one problem at a time, the first it meets.
 fn shape_error(path_error: &serde_path_to_error::Error<serde_json::Error>) -> AppError {
     let inner = path_error.inner().to_string();
-    // Drop serde_json's position suffix: clients want the field, not a column number.
-    let inner = inner.split(" at line ").next().unwrap_or(&inner).to_owned();
     let path = path_error.path().to_string();
+    let at = |name: &str| {
+        if path == "." {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
     let (field, message) = if let Some(name) = inner
         .strip_prefix("missing field `")
         .and_then(|rest| rest.strip_suffix('`'))
     {
-        let field = if path == "." {
-            name.to_owned()
-        } else {
-            format!("{path}.{name}")
-        };
-        (field, "is required".to_owned())
-    } else if let Some(name) = inner
-        .strip_prefix("unknown field `")
-        .and_then(|rest| rest.split('`').next())
-    {
-        (name.to_owned(), "is not a field of this request".to_owned())
-    } else if let Some(expected) = inner.split(", expected ").nth(1) {
-        let field = if path == "." { "body".to_owned() } else { path };
-        (field, format!("must be {expected}"))
+        (at(name), "is required".to_owned())
     } else {
-        let field = if path == "." { "body".to_owned() } else { path };
-        (field, inner)
+        let field = if path == "." { "body".to_owned() } else { path.clone() };
+        match inner.split_once(", expected ") {
+            Some((_, expected)) => (field, format!("must be {expected}")),
+            None => (field, inner),
+        }
     };
     AppError::validation(FieldErrors::from([(field, vec![message])]))
 }

@@ -67,14 +67,6 @@ impl Assets {
         Self(assets)
     }
 
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// The response for `key` if it is held here, honouring `If-None-Match`, `Accept-Encoding`
     /// and `HEAD`; `None` to let the fallback look.
     fn respond(&self, key: &str, method: &Method, headers: &HeaderMap) -> Option<Response<Body>> {
@@ -82,11 +74,7 @@ impl Assets {
         let mut response = Response::builder()
             .header(header::ETAG, asset.etag.clone())
             .header(header::VARY, HeaderValue::from_static("accept-encoding"));
-        if headers
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|tags| tags.split(',').any(|t| t.trim() == asset.etag || t.trim() == "*"))
-        {
+        if crate::api::envelope::if_none_match(headers, &asset.etag) {
             return response.status(StatusCode::NOT_MODIFIED).body(Body::empty()).ok();
         }
         let accepts = |coding: &str| {
@@ -183,7 +171,7 @@ mod tests {
         std::fs::write(dir.join("robots.txt"), "User-agent: *").unwrap();
         let assets = Assets::load(&dir);
         std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(assets.len(), 2, "siblings are variants, not files");
+        assert_eq!(assets.0.len(), 2, "siblings are variants, not files");
 
         let mut headers = HeaderMap::new();
         let plain = assets.respond("/robots.txt", &Method::GET, &headers).unwrap();

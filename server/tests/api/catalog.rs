@@ -16,7 +16,7 @@ async fn insert_products(app: &TestApp, n: usize) {
             name: &name,
             slug: &slug,
             description: "",
-            status: "active",
+            status: app::domain::catalog::ProductStatus::Active,
         };
         let id = repo::create_product(&app.db, &product).await.unwrap();
         let sku = format!("SKU-{i:02}");
@@ -169,7 +169,7 @@ async fn drafts_and_products_without_variants_are_not_listed() {
         name: "Secret",
         slug: "secret",
         description: "",
-        status: "draft",
+        status: app::domain::catalog::ProductStatus::Draft,
     };
     let id = repo::create_product(&app.db, &draft).await.unwrap();
     let variant = NewVariant {
@@ -185,7 +185,7 @@ async fn drafts_and_products_without_variants_are_not_listed() {
         name: "Bare",
         slug: "bare",
         description: "",
-        status: "active",
+        status: app::domain::catalog::ProductStatus::Active,
     };
     repo::create_product(&app.db, &bare).await.unwrap();
 
@@ -204,7 +204,7 @@ async fn the_database_enforces_catalogue_rules() {
         name: "Other",
         slug: "other",
         description: "",
-        status: "active",
+        status: app::domain::catalog::ProductStatus::Active,
     };
     let id = repo::create_product(&app.db, &product).await.unwrap();
     let prices: Vec<_> = [Decimal::ONE, Decimal::from(-1)].into_iter().map(usd).collect();

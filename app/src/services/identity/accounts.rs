@@ -15,8 +15,8 @@ use crate::domain::identity::{
     UserView, VerifyEmail, check_new_password,
 };
 use crate::error::{AppError, ErrorCode};
+use crate::repositories;
 use crate::repositories::identity::{self as repo, TokenPurpose, UserRecord};
-use crate::repositories::{self};
 use crate::services::ServiceError;
 use crate::state::AppState;
 
