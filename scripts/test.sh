@@ -8,6 +8,9 @@ source scripts/lib.sh
 
 require_postgres
 require_redis
+# The disk is shared with other machines' work: a full one fails every test at once, so say
+# how much is left where a failed run's log will show it.
+say "free disk: $(df -h --output=avail . | tail -1 | tr -d ' ') (build directory: $(du -sh target 2>/dev/null | cut -f1 || echo none))"
 scripts/setup.sh --e2e
 export SQLX_OFFLINE=true DATABASE_URL
 
