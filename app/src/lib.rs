@@ -2,6 +2,8 @@
 //! components, and the server functions, shared by the server (`ssr`) and the browser
 //! (`hydrate`). Behind `ssr` it also holds the service layer, the repositories and the adapters
 //! every interface (pages, server functions, the REST API) goes through.
+// Leptos views are deeply nested types; the product page's goes past the default limit.
+#![recursion_limit = "256"]
 
 pub mod components;
 pub mod domain;

@@ -104,6 +104,9 @@ pub struct HttpSettings {
     /// `PUBLIC_URL`: the shop's address as people reach it, for links in mails. Unset: the
     /// address the server listens on.
     pub public_url: Option<String>,
+    /// `CORS_ALLOWED_ORIGINS`: origins (`https://store.example.com`, comma-separated) of headless
+    /// storefronts allowed to call the API from a browser. Empty: none.
+    pub cors_allowed_origins: Vec<String>,
     /// `SITE_ROOT`: the built site (`target/site`: wasm, JS, CSS, public files).
     pub site_root: PathBuf,
     /// `API_DOCS_ASSETS_DIR`: Swagger UI's files (npm `swagger-ui-dist`).
@@ -313,6 +316,26 @@ impl Settings {
             });
         }
 
+        let mut cors_allowed_origins = Vec::new();
+        for origin in parse("CORS_ALLOWED_ORIGINS", "")?
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+        {
+            let origin = origin.trim_end_matches('/');
+            let host = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"))
+                .unwrap_or("");
+            if host.is_empty() || host.contains(['/', '?', '#', ' ']) {
+                return Err(ConfigError {
+                    variable: "CORS_ALLOWED_ORIGINS",
+                    message: format!("`{origin}` is not an origin like https://store.example.com"),
+                });
+            }
+            cors_allowed_origins.push(origin.to_owned());
+        }
+
         let trusted_proxies = TrustedProxies::parse(&parse("TRUSTED_PROXIES", "")?).map_err(|message| ConfigError {
             variable: "TRUSTED_PROXIES",
             message,
@@ -331,6 +354,7 @@ impl Settings {
                 https,
                 trusted_proxies,
                 public_url,
+                cors_allowed_origins,
                 site_root: PathBuf::from(parse("SITE_ROOT", "target/site")?),
                 api_docs_assets_dir: PathBuf::from(parse("API_DOCS_ASSETS_DIR", "node_modules/swagger-ui-dist")?),
             },
@@ -421,6 +445,19 @@ mod tests {
         assert_eq!(
             settings(&[("PUBLIC_URL", "shop.example.com")]).unwrap_err().variable,
             "PUBLIC_URL"
+        );
+        assert_eq!(
+            settings(&[("CORS_ALLOWED_ORIGINS", "https://a.example, store.example")])
+                .unwrap_err()
+                .variable,
+            "CORS_ALLOWED_ORIGINS"
+        );
+        assert_eq!(
+            settings(&[("CORS_ALLOWED_ORIGINS", " https://a.example/ ,http://localhost:5173")])
+                .unwrap()
+                .http
+                .cors_allowed_origins,
+            ["https://a.example", "http://localhost:5173"]
         );
         assert_eq!(settings(&[("JOB_WORKERS", "-1")]).unwrap_err().variable, "JOB_WORKERS");
         assert_eq!(

@@ -21,8 +21,12 @@ enum Command {
     Serve,
     /// Create the database if needed and apply pending migrations, then exit.
     Migrate,
-    /// Fill an empty catalogue with demo products (does nothing if any product exists).
-    Seed,
+    /// Fill an empty catalogue with demo products (does nothing if any product exists): eight
+    /// hand-written ones and `--products N` generated ones.
+    Seed {
+        #[arg(long, default_value_t = 0)]
+        products: usize,
+    },
     /// Create an administrator. The password comes from OXCART_ADMIN_PASSWORD or a prompt,
     /// never from the command line (it would land in shell history and `ps`).
     CreateAdmin {
@@ -47,7 +51,7 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
         Command::Migrate => migrate(settings).await,
-        Command::Seed => seed(settings).await,
+        Command::Seed { products } => seed(settings, products).await,
         Command::CreateAdmin { email, name } => create_admin(settings, email, name).await,
     };
     match result {
@@ -74,10 +78,13 @@ async fn migrate(settings: Settings) -> Result<(), String> {
     Ok(())
 }
 
-async fn seed(settings: Settings) -> Result<(), String> {
+async fn seed(settings: Settings, generated: usize) -> Result<(), String> {
     let addr = std::net::SocketAddr::new(settings.http.host, settings.http.port);
     let state = startup::build_state(&settings, addr).await.map_err(|e| e.to_string())?;
-    match catalog::seed_demo_catalog(&state).await.map_err(|e| e.to_string())? {
+    match catalog::seed_demo_catalog(&state, generated)
+        .await
+        .map_err(|e| e.to_string())?
+    {
         SeedOutcome::Seeded { products } => println!("seeded {products} demo products"),
         SeedOutcome::AlreadyHadProducts => {
             println!("catalogue already has products; nothing seeded")

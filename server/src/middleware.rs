@@ -188,6 +188,70 @@ fn same_site(request: &Request) -> bool {
     header(header::HOST).is_some_and(|host| !authority.is_empty() && authority.eq_ignore_ascii_case(host))
 }
 
+/// Who may keep a copy of a response. A handler that decided (static files, health, the
+/// sitemap) is left alone. Otherwise: writes and errors are `no-store`; anything for
+/// someone in particular — a bearer token, a session cookie, a cookie being set, a server
+/// function, the account and staff pages — is `private`; the rest (the catalogue as a stranger
+/// sees it, pages and API alike) may be kept by a shared cache for a minute and is revalidated
+/// by browsers (ETags make that cheap).
+async fn cache_control(request: Request, next: Next) -> Response {
+    use axum::http::Method;
+    let readable = matches!(*request.method(), Method::GET | Method::HEAD);
+    let path = request.uri().path();
+    let personal = request.headers().contains_key(header::AUTHORIZATION)
+        || request
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.contains("oxcart_session="))
+        || ["/api/fn/", "/account", "/admin", "/api/v1/me", "/api/v1/users"]
+            .iter()
+            .any(|prefix| path.starts_with(prefix));
+    let mut response = next.run(request).await;
+    let status = response.status();
+    let keepable = status.is_success() || matches!(status.as_u16(), 301 | 304);
+    let headers = response.headers_mut();
+    if headers.contains_key(header::CACHE_CONTROL) {
+        return response;
+    }
+    let policy = if !readable || !keepable {
+        "no-store"
+    } else if personal || headers.contains_key(header::SET_COOKIE) {
+        "private, no-cache"
+    } else {
+        "public, max-age=0, s-maxage=60, stale-while-revalidate=60"
+    };
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    headers.append(header::VARY, HeaderValue::from_static("cookie"));
+    response
+}
+
+/// Lets the configured headless storefronts call the API from their own origins, and read the
+/// headers they need. Only in place when origins are configured.
+fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use axum::http::Method;
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            HeaderName::from_static("x-cart-token"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            HeaderName::from_static("x-cart-token"),
+            X_REQUEST_ID.clone(),
+        ])
+        .max_age(std::time::Duration::from_secs(3600))
+}
+
 /// A panic in a handler becomes a 500 envelope instead of a dropped connection.
 fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     let detail = panic
@@ -223,7 +287,7 @@ async fn limit_server_fn_body(max_body_bytes: usize, request: Request, next: Nex
 }
 
 /// Wraps a router in the shared layers. Outermost first: request id, client address, request
-/// log, security headers, compression, error envelope, cross-site refusal, panic recovery, body
+/// log, security headers, CORS, cache policy, compression, error envelope, cross-site refusal, panic recovery, body
 /// limits.
 pub fn apply(router: Router, settings: &Settings) -> Router {
     let https = settings.http.https;
@@ -253,6 +317,10 @@ pub fn apply(router: Router, settings: &Settings) -> Router {
             }))
             .layer(trace)
             .layer(middleware::from_fn(move |req, next| security_headers(https, req, next)))
+            .option_layer(
+                (!settings.http.cors_allowed_origins.is_empty()).then(|| cors(&settings.http.cors_allowed_origins)),
+            )
+            .layer(middleware::from_fn(cache_control))
             .layer(CompressionLayer::new())
             .layer(middleware::from_fn(error_envelope))
             .layer(middleware::from_fn(refuse_cross_site))

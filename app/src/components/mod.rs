@@ -1,11 +1,13 @@
-//! Reusable view components: the base layout, forms, pagination and error notices.
+//! Reusable view components: the base layout, forms, pagination, page metadata and error notices.
 
 pub mod error_notice;
 pub mod form;
 pub mod layout;
 pub mod pagination;
+pub mod seo;
 
 pub use error_notice::ErrorNotice;
 pub use form::{Field, FormError, Notice, Submit, field_errors};
 pub use layout::Layout;
 pub use pagination::Pagination;
+pub use seo::Seo;

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 /// Links to the neighbouring pages of `base` (a path without a query), `?page=N`, keeping the
-/// list's other query parameters (`keep`, e.g. a search).
+/// list's other query parameters (`keep`, e.g. a search). Nothing when there is one page.
 #[component]
 pub fn Pagination(
     page: u32,
@@ -21,7 +21,7 @@ pub fn Pagination(
     let link = move |n: u32| format!("{base}?page={n}{extra}");
     let prev = (page > 1).then(|| link(page - 1));
     let next = (page < total_pages).then(|| link(page + 1));
-    view! {
+    (total_pages > 1 || page > 1).then(|| view! {
         <nav aria-label="Pagination" class="mt-8 flex items-center justify-between gap-4 text-sm">
             {match prev {
                 Some(href) => view! { <A href=href attr:rel="prev" attr:class="rounded border border-stone-300 px-3 py-2 hover:bg-stone-100">"← Previous"</A> }.into_any(),
@@ -33,7 +33,7 @@ pub fn Pagination(
                 None => view! { <span class="px-3 py-2 text-stone-600" aria-disabled="true">"Next →"</span> }.into_any(),
             }}
         </nav>
-    }
+    })
 }
 
 /// Percent-encodes a query value (everything but unreserved characters).

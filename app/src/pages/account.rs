@@ -2,11 +2,10 @@
 //! Strangers are sent to the sign-in page, which brings them back here afterwards.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
-use crate::components::{ErrorNotice, Field, FormError, Notice, Pagination, Submit, field_errors};
+use crate::components::{ErrorNotice, Field, FormError, Notice, Pagination, Seo, Submit, field_errors};
 use crate::domain::Page;
 use crate::domain::identity::{AddressView, UserView};
 use crate::error::AppError;
@@ -56,7 +55,7 @@ fn AccountNav() -> impl IntoView {
 #[component]
 fn AccountShell(title: &'static str, children: Children) -> impl IntoView {
     view! {
-        <Title text=title/>
+        <Seo title=title description=format!("{title} — your account at the shop.")/>
         <h1 class="text-2xl font-bold tracking-tight">"Your account"</h1>
         <AccountNav/>
         {children()}

@@ -3,11 +3,10 @@
 //! Strangers are sent to sign in; customers see a 403 page.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::{A, Outlet, Redirect};
 use leptos_router::hooks::{use_location, use_query_map};
 
-use crate::components::{ErrorNotice, FormError, Pagination};
+use crate::components::{ErrorNotice, FormError, Pagination, Seo};
 use crate::domain::identity::{Role, UserView};
 use crate::error::{AppError, ErrorCode};
 use crate::server_fns::admin::{UpdateUserAccess, admin_access, list_users};
@@ -16,7 +15,7 @@ use crate::server_fns::admin::{UpdateUserAccess, admin_access, list_users};
 #[component]
 fn Refused(error: AppError) -> impl IntoView {
     view! {
-        <Title text="Not allowed"/>
+        <Seo title="Not allowed" description="This page is for staff only."/>
         <section class="py-12 text-center">
             <h1 class="text-2xl font-bold">"You can't open this page"</h1>
             <p class="mt-4 text-stone-700">{error.message}</p>
@@ -95,7 +94,7 @@ fn StaffNav(user: UserView) -> impl IntoView {
 pub fn AdminHome() -> impl IntoView {
     view! {
         <Allowed>
-            <Title text="Staff area"/>
+            <Seo title="Staff area" description="Running the shop: the staff area."/>
             <h1 class="text-2xl font-bold tracking-tight">"Staff area"</h1>
             <p class="mt-4 text-stone-700">"Choose a section on the left. More sections arrive with the catalogue and orders."</p>
         </Allowed>
@@ -112,7 +111,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     );
     view! {
         <Allowed>
-            <Title text="Users"/>
+            <Seo title="Users" description="The shop's customers and staff."/>
             <h1 class="text-2xl font-bold tracking-tight">"Users"</h1>
             <form method="get" action="/admin/users" role="search" class="mt-4 flex flex-wrap items-end gap-2">
                 <div class="flex flex-col gap-1">

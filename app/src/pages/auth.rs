@@ -3,11 +3,10 @@
 //! keep what was typed and show errors in place.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::{ErrorNotice, Field, FormError, Notice, Submit, field_errors};
+use crate::components::{ErrorNotice, Field, FormError, Notice, Seo, Submit, field_errors};
 use crate::server_fns::identity::{Login, Register, RequestPasswordReset, ResetPassword, verify_email};
 
 /// The page a form should return to after signing in (`?next=`), if any.
@@ -20,7 +19,7 @@ fn next_param() -> Memo<String> {
 #[component]
 fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
     view! {
-        <Title text=title/>
+        <Seo title=title description=format!("{title} — your account at the shop.")/>
         <section class="mx-auto w-full max-w-md rounded-lg border border-stone-200 bg-white p-6 shadow-sm">
             <h1 class="text-2xl font-bold tracking-tight">{title}</h1>
             <div class="mt-6 flex flex-col gap-4">{children()}</div>

@@ -1,60 +1,93 @@
-//! The storefront's home page: the active products, one page at a time (`?page=N`).
+//! The storefront's home page: featured products and the top categories; and the product card
+//! and grid every product list of the storefront shows.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::components::A;
 
-use crate::components::{ErrorNotice, Pagination};
-use crate::domain::{Page, ProductView};
-use crate::server_fns::catalog::list_products;
+use crate::components::{ErrorNotice, Seo};
+use crate::domain::ProductView;
+use crate::domain::catalog::pages::HomeContent as HomeData;
+use crate::server_fns::catalog::home_page;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let query = use_query_map();
-    let products = Resource::new(move || query.with(|q| q.get("page")), |page| list_products(page, None));
-
+    let home = Resource::new(|| (), |_| home_page());
     view! {
-        <Title text="Shop"/>
-        <section aria-labelledby="products-heading">
-            <h1 id="products-heading" class="text-2xl font-bold tracking-tight sm:text-3xl">"Products"</h1>
-            <Suspense fallback=|| view! { <p role="status" class="mt-6 text-stone-700">"Loading products…"</p> }>
-                {move || Suspend::new(async move {
-                    match products.await {
-                        Ok(page) => view! { <ProductGrid page/> }.into_any(),
-                        Err(error) => view! { <div class="mt-6"><ErrorNotice error/></div> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </section>
+        <Seo title="" description="Oxcart: a fast, open-source online shop. Browse our categories and featured products." path="/"/>
+        <Suspense fallback=|| view! { <p role="status" class="mt-6 text-stone-700">"Loading the shop…"</p> }>
+            {move || Suspend::new(async move {
+                match home.await {
+                    Ok(home) => view! { <Home home/> }.into_any(),
+                    Err(error) => view! { <div class="mt-6"><ErrorNotice error/></div> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 
 #[component]
-fn ProductGrid(page: Page<ProductView>) -> impl IntoView {
-    if page.items.is_empty() {
-        return view! { <p class="mt-6 text-stone-700">"No products here yet."</p> }.into_any();
-    }
-    let total_pages = page.total_pages();
+fn Home(home: HomeData) -> impl IntoView {
     view! {
-        <p class="mt-2 text-sm text-stone-700">{page.total} " products"</p>
-        <ul class="mt-6 grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4" data-testid="product-list">
-            {page.items.into_iter().map(|product| view! { <ProductCard product/> }).collect_view()}
-        </ul>
-        <Pagination page=page.page total_pages base="/"/>
+        <section aria-labelledby="categories-heading">
+            <h1 id="categories-heading" class="text-2xl font-bold tracking-tight sm:text-3xl">"Shop by category"</h1>
+            {if home.categories.is_empty() {
+                view! { <p class="mt-4 text-stone-700">"No categories yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="mt-4 grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6" data-testid="category-list">
+                        {home.categories.into_iter().map(|c| view! {
+                            <li>
+                                <A href=format!("/categories/{}", c.slug)
+                                    attr:class="block rounded-lg border border-stone-200 bg-white px-4 py-3 font-medium shadow-sm hover:border-emerald-700 hover:underline">
+                                    {c.name}
+                                </A>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+        <section aria-labelledby="featured-heading" class="mt-10">
+            <h2 id="featured-heading" class="text-xl font-bold tracking-tight">"Featured"</h2>
+            {if home.featured.is_empty() {
+                view! { <p class="mt-4 text-stone-700">"Nothing featured right now — have a look through the categories."</p> }.into_any()
+            } else {
+                view! { <ProductGrid products=home.featured/> }.into_any()
+            }}
+        </section>
     }
-    .into_any()
+}
+
+/// A grid of product cards.
+#[component]
+pub fn ProductGrid(products: Vec<ProductView>) -> impl IntoView {
+    view! {
+        <ul class="mt-4 grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4" data-testid="product-list">
+            {products.into_iter().map(|product| view! { <ProductCard product/> }).collect_view()}
+        </ul>
+    }
 }
 
 #[component]
 fn ProductCard(product: ProductView) -> impl IntoView {
     let heading_id = format!("product-{}", product.id.0);
     let labelled_by = heading_id.clone();
+    let href = format!("/products/{}", product.slug);
     view! {
-        <li class="flex flex-col rounded-lg border border-stone-200 bg-white p-4 shadow-sm" aria-labelledby=labelled_by>
+        <li class="relative flex flex-col rounded-lg border border-stone-200 bg-white p-4 shadow-sm hover:border-emerald-700" aria-labelledby=labelled_by>
             {product.category.map(|c| view! { <p class="text-xs uppercase tracking-wide text-stone-600">{c}</p> })}
-            <h2 id=heading_id class="mt-1 text-lg font-semibold">{product.name}</h2>
-            <p class="mt-1 flex-1 text-sm text-stone-700">{product.description}</p>
-            <div class="mt-4 flex items-center justify-between">
+            <h3 id=heading_id class="mt-1 text-lg font-semibold">
+                // The whole card is the link's target area; the link text is the name.
+                <A href=href attr:class="after:absolute after:inset-0 hover:underline">{product.name}</A>
+            </h3>
+            {product.rating_average.map(|r| view! {
+                <p class="mt-1 text-sm text-stone-700">
+                    <span aria-hidden="true">"★ "</span>{format!("{r:.1}")}
+                    <span class="sr-only">" out of 5 stars"</span>
+                    {format!(" ({})", product.rating_count)}
+                </p>
+            })}
+            <div class="mt-4 flex flex-1 items-end justify-between">
                 <span class="text-lg font-semibold" data-testid="price">{product.price.to_string()}</span>
                 {if product.in_stock {
                     view! { <span class="rounded bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-900">"In stock"</span> }.into_any()

@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod auth;
+mod catalog;
 mod home;
 mod not_found;
 
@@ -16,6 +17,7 @@ use crate::components::layout::SHOP_NAME;
 use account::{AccountPage, AddressFormPage, AddressesPage};
 use admin::{AdminHome, AdminLayout, AdminUsersPage};
 use auth::{ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, VerifyEmailPage};
+use catalog::{CategoryPage, ProductPage};
 pub use home::HomePage;
 pub use not_found::NotFound;
 
@@ -27,7 +29,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <meta name="description" content="Oxcart: a fast, open-source online shop."/>
+                <meta name=crate::components::seo::SITE_META content=crate::components::seo::site_url()/>
                 <link rel="icon" href="/favicon.ico" sizes="any"/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
@@ -53,6 +55,8 @@ pub fn App() -> impl IntoView {
                     // Async: the server waits for the data, so the page is complete without JavaScript
                     // and the status code reflects errors.
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/categories/:slug") view=CategoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/products/:slug") view=ProductPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>

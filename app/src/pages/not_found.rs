@@ -1,8 +1,9 @@
 //! The storefront's 404 page; on the server it also sets the response status to 404.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
+
+use crate::components::Seo;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -11,7 +12,7 @@ pub fn NotFound() -> impl IntoView {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Page not found"/>
+        <Seo title="Page not found" description="We couldn't find the page you were looking for."/>
         <section class="py-16 text-center">
             <h1 class="text-3xl font-bold">"Page not found"</h1>
             <p class="mt-4 text-stone-700">"We couldn't find the page you were looking for."</p>

@@ -139,6 +139,49 @@ pub const RULES: &[Rule] = &[
         Invalid,
         "must not be negative",
     ),
+    rule(
+        "products_seo_title_check",
+        "seo_title",
+        Invalid,
+        "must be at most 200 characters",
+    ),
+    rule(
+        "products_seo_description_check",
+        "seo_description",
+        Invalid,
+        "must be at most 500 characters",
+    ),
+    // old product slugs
+    rule(
+        "product_slug_history_pkey",
+        "slug",
+        Conflict,
+        "already leads to a product",
+    ),
+    rule(
+        "product_slug_history_product_id_fkey",
+        "product_id",
+        Invalid,
+        "is not an existing product",
+    ),
+    // reviews
+    rule("reviews_pkey", "id", Conflict, "already exists"),
+    rule(
+        "reviews_product_id_fkey",
+        "product_id",
+        Invalid,
+        "is not an existing product",
+    ),
+    rule("reviews_user_id_fkey", "user_id", Invalid, "is not an existing user"),
+    rule("reviews_rating_check", "rating", Invalid, "must be from 1 to 5"),
+    rule("reviews_title_check", "title", Invalid, "must be 1 to 200 characters"),
+    rule("reviews_body_check", "body", Invalid, "must be at most 5000 characters"),
+    rule(
+        "reviews_one_per_customer",
+        "product_id",
+        Conflict,
+        "you have reviewed this product already; one review per customer and product",
+    ),
     // users
     rule("users_pkey", "id", Conflict, "already exists"),
     rule(

@@ -51,6 +51,21 @@ pub struct DataEnvelope<T> {
     pub data: T,
 }
 
+/// A `DELETE` that kept the resource because something still refers to it: `{"data": <it as it
+/// now is>, "meta": {"outcome": "archived" | "deactivated", "message": …}}`, status 200.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RetiredEnvelope<T> {
+    pub data: T,
+    pub meta: RetiredMeta,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RetiredMeta {
+    /// `archived` (a product) or `deactivated` (a variant).
+    pub outcome: String,
+    pub message: String,
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ListMeta {
     pub page: u32,
@@ -148,10 +163,17 @@ pub fn if_none_match(headers: &HeaderMap, tag: &HeaderValue) -> bool {
         })
 }
 
-/// `{"data": …}` with an ETag of its content, or a 304 when `If-None-Match` already has it.
-pub fn with_content_etag<T: Serialize>(headers: &HeaderMap, data: T) -> Response {
+/// `{"data": …}` with an ETag of its content, or a 304 when `If-None-Match` already has it. The
+/// tag starts with the resource's `version` (`"<version>-<hash>"`), so the same tag also serves
+/// as `If-Match` for a change: a write compares the version, a read the whole content.
+pub fn with_content_etag<T: Serialize>(headers: &HeaderMap, version: i32, data: T) -> Response {
     let body = serde_json::to_vec(&DataEnvelope { data }).unwrap_or_default();
-    let tag = content_etag(&body);
+    let hash = content_etag(&body);
+    let tag = HeaderValue::from_str(&format!(
+        "\"{version}-{}",
+        hash.to_str().unwrap_or("\"").trim_start_matches('"')
+    ))
+    .unwrap_or(hash);
     let vary = (header::VARY, HeaderValue::from_static("authorization"));
     if if_none_match(headers, &tag) {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag), vary]).into_response();
@@ -176,7 +198,8 @@ pub fn not_modified(headers: &HeaderMap, version: i32) -> Option<Response> {
     if_none_match(headers, &tag).then(|| (StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response())
 }
 
-/// `If-Match: "<version>"` → the version the client last saw. Empty means no precondition.
+/// `If-Match: "<version>"` (or a content tag `"<version>-<hash>"`) → the version the client
+/// last saw. Empty means no precondition.
 pub fn if_match(headers: &HeaderMap) -> Result<Option<i32>, AppError> {
     let Some(value) = headers
         .get(header::IF_MATCH)
@@ -188,7 +211,7 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i32>, AppError> {
         .to_str()
         .ok()
         .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
-        .and_then(|v| v.parse::<u64>().ok())
+        .and_then(|v| v.split('-').next().and_then(|v| v.parse::<u64>().ok()))
         // A version beyond any we issue can only be stale: it will not match (409).
         .map(|v| Some(i32::try_from(v).unwrap_or(-1)))
         .ok_or_else(|| {

@@ -7,6 +7,7 @@ pub mod categories;
 pub mod envelope;
 pub mod me;
 pub mod products;
+pub mod reviews;
 pub mod users;
 
 use app::error::AppError;
@@ -98,6 +99,7 @@ pub fn router() -> Router<AppState> {
     let v1 = OpenApiRouter::new()
         .merge(products::router())
         .merge(categories::router())
+        .merge(reviews::router())
         .merge(auth::router())
         .merge(me::router())
         .merge(addresses::router())

@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod docs;
 pub mod health;
+pub mod sitemap;
 
 use std::convert::Infallible;
 
@@ -107,6 +108,7 @@ pub fn router(state: AppState, options: LeptosOptions, settings: &Settings, extr
         .with_state(options.clone());
     let api: Router = crate::api::router()
         .merge(docs::router(&settings.http.api_docs_assets_dir))
+        .route("/sitemap.xml", axum::routing::get(sitemap::sitemap))
         .merge(extra)
         .with_state(state.clone());
     Router::new()

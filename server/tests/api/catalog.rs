@@ -1,33 +1,66 @@
 //! `GET /api/v1/products`: the envelope, pagination and its bounds, and what is listed.
 
-use app::repositories::catalog::{self as repo, NewProduct, NewVariant};
+use app::domain::catalog::ProductStatus;
+use app::domain::catalog::editing::{ProductFields, VariantFields};
+use app::repositories::catalog::editing as repo;
 use app::services::catalog::{SeedOutcome, seed_demo_catalog};
 use rust_decimal::Decimal;
 
 use crate::helpers::{TestApp, assert_envelope, spawn_app};
 
+/// A product's fields as the repository takes them.
+fn product(name: &str, slug: &str, status: ProductStatus) -> ProductFields {
+    ProductFields {
+        category_id: None,
+        name: name.into(),
+        slug: slug.into(),
+        description: String::new(),
+        status,
+        featured: false,
+        seo_title: String::new(),
+        seo_description: String::new(),
+    }
+}
+
+/// A variant's fields as the repository takes them.
+fn variant(sku: &str, price: Decimal, stock: i32) -> VariantFields {
+    VariantFields {
+        sku: sku.into(),
+        name: String::new(),
+        options: Default::default(),
+        price,
+        compare_at_price: None,
+        stock,
+        active: true,
+        low_stock_threshold: 5,
+        position: 0,
+    }
+}
+
+async fn add_variant(
+    app: &TestApp,
+    product: app::domain::ProductId,
+    fields: VariantFields,
+) -> sqlx::Result<uuid::Uuid> {
+    repo::create_variant(&app.db, product, &fields, &app::domain::Currency::parse("USD").unwrap()).await
+}
+
 /// Inserts `n` active products named `Product 01`…, each with one variant priced `n`.00.
 async fn insert_products(app: &TestApp, n: usize) {
     for i in 1..=n {
-        let name = format!("Product {i:02}");
-        let slug = format!("product-{i:02}");
-        let product = NewProduct {
-            category_id: None,
-            name: &name,
-            slug: &slug,
-            description: "",
-            status: app::domain::catalog::ProductStatus::Active,
-        };
-        let id = repo::create_product(&app.db, &product).await.unwrap();
-        let sku = format!("SKU-{i:02}");
-        let variant = NewVariant {
-            product_id: id,
-            sku: &sku,
-            name: "",
-            price: &usd(Decimal::from(i)),
-            stock: 1,
-        };
-        repo::create_variant(&app.db, &variant).await.unwrap();
+        let id = repo::create_product(
+            &app.db,
+            &product(
+                &format!("Product {i:02}"),
+                &format!("product-{i:02}"),
+                ProductStatus::Active,
+            ),
+        )
+        .await
+        .unwrap();
+        add_variant(app, id, variant(&format!("SKU-{i:02}"), Decimal::from(i as i64), 1))
+            .await
+            .unwrap();
     }
 }
 
@@ -35,11 +68,11 @@ async fn insert_products(app: &TestApp, n: usize) {
 async fn lists_seeded_products_in_the_envelope() {
     let app = spawn_app().await;
     assert_eq!(
-        seed_demo_catalog(&app.state).await.unwrap(),
+        seed_demo_catalog(&app.state, 0).await.unwrap(),
         SeedOutcome::Seeded { products: 8 }
     );
     assert_eq!(
-        seed_demo_catalog(&app.state).await.unwrap(),
+        seed_demo_catalog(&app.state, 0).await.unwrap(),
         SeedOutcome::AlreadyHadProducts
     );
 
@@ -164,30 +197,15 @@ async fn out_of_bounds_paging_is_a_422_naming_the_field() {
 async fn drafts_and_products_without_variants_are_not_listed() {
     let app = spawn_app().await;
     insert_products(&app, 2).await;
-    let draft = NewProduct {
-        category_id: None,
-        name: "Secret",
-        slug: "secret",
-        description: "",
-        status: app::domain::catalog::ProductStatus::Draft,
-    };
-    let id = repo::create_product(&app.db, &draft).await.unwrap();
-    let variant = NewVariant {
-        product_id: id,
-        sku: "SECRET-1",
-        name: "",
-        price: &usd(Decimal::ONE),
-        stock: 3,
-    };
-    repo::create_variant(&app.db, &variant).await.unwrap();
-    let bare = NewProduct {
-        category_id: None,
-        name: "Bare",
-        slug: "bare",
-        description: "",
-        status: app::domain::catalog::ProductStatus::Active,
-    };
-    repo::create_product(&app.db, &bare).await.unwrap();
+    let id = repo::create_product(&app.db, &product("Secret", "secret", ProductStatus::Draft))
+        .await
+        .unwrap();
+    add_variant(&app, id, variant("SECRET-1", Decimal::ONE, 3))
+        .await
+        .unwrap();
+    repo::create_product(&app.db, &product("Bare", "bare", ProductStatus::Active))
+        .await
+        .unwrap();
 
     let body: serde_json::Value = app.get("/api/v1/products").await.json().await.unwrap();
     assert_eq!(body["meta"]["total"], 2);
@@ -199,39 +217,25 @@ async fn drafts_and_products_without_variants_are_not_listed() {
 async fn the_database_enforces_catalogue_rules() {
     let app = spawn_app().await;
     insert_products(&app, 1).await;
-    let product = NewProduct {
-        category_id: None,
-        name: "Other",
-        slug: "other",
-        description: "",
-        status: app::domain::catalog::ProductStatus::Active,
-    };
-    let id = repo::create_product(&app.db, &product).await.unwrap();
-    let prices: Vec<_> = [Decimal::ONE, Decimal::from(-1)].into_iter().map(usd).collect();
-    let variant = |sku: &'static str, price: Decimal, stock: i32| NewVariant {
-        product_id: id,
-        sku,
-        name: "",
-        price: prices.iter().find(|p| p.amount == price).expect("a listed price"),
-        stock,
-    };
+    let other = product("Other", "other", ProductStatus::Active);
+    let id = repo::create_product(&app.db, &other).await.unwrap();
     let constraint = |err: sqlx::Error| err.as_database_error().and_then(|e| e.code()).map(|c| c.into_owned());
     // Unique SKU, case-insensitively.
-    let err = repo::create_variant(&app.db, &variant("sku-01", Decimal::ONE, 1))
+    let err = add_variant(&app, id, variant("sku-01", Decimal::ONE, 1))
         .await
         .unwrap_err();
     assert_eq!(constraint(err).as_deref(), Some("23505"));
     // Price and stock never negative.
-    let err = repo::create_variant(&app.db, &variant("NEG-P", Decimal::NEGATIVE_ONE, 1))
+    let err = add_variant(&app, id, variant("NEG-P", Decimal::NEGATIVE_ONE, 1))
         .await
         .unwrap_err();
     assert_eq!(constraint(err).as_deref(), Some("23514"));
-    let err = repo::create_variant(&app.db, &variant("NEG-S", Decimal::ONE, -1))
+    let err = add_variant(&app, id, variant("NEG-S", Decimal::ONE, -1))
         .await
         .unwrap_err();
     assert_eq!(constraint(err).as_deref(), Some("23514"));
     // Unique slug.
-    let err = repo::create_product(&app.db, &product).await.unwrap_err();
+    let err = repo::create_product(&app.db, &other).await.unwrap_err();
     assert_eq!(constraint(err).as_deref(), Some("23505"));
 }
 
@@ -282,13 +286,9 @@ async fn audit_columns_are_kept_by_the_database() {
     assert_eq!(id.get_version_num(), 7);
 }
 
-fn usd(amount: Decimal) -> app::domain::Money {
-    app::domain::Money::new(amount, app::domain::Currency::parse("USD").unwrap())
-}
-
 /// The demo catalogue, a sub-category, a rating and a switched-off variant to filter on.
 async fn filterable(app: &TestApp) {
-    seed_demo_catalog(&app.state).await.unwrap();
+    seed_demo_catalog(&app.state, 0).await.unwrap();
     sqlx::raw_sql(
         "INSERT INTO categories (name, slug, parent_id) SELECT 'Hats', 'hats', id FROM categories WHERE slug = 'apparel';
          UPDATE products SET category_id = (SELECT id FROM categories WHERE slug = 'hats') WHERE slug = 'merino-beanie';
@@ -387,6 +387,7 @@ async fn bad_list_parameters_are_422s_and_other_statuses_need_staff() {
         .execute(&app.db)
         .await
         .unwrap();
+    app::services::catalog::catalog_changed(&app.state).await;
     assert_envelope(app.get("/api/v1/products?status=draft").await, 403, "FORBIDDEN").await;
     let token = &crate::helpers::token_for(&app, "clerk@example.com", app::domain::identity::Role::Staff).await;
     let drafts: serde_json::Value = app
@@ -452,10 +453,12 @@ async fn a_product_page_by_id_or_slug_with_an_etag_that_follows_stock() {
         .await
         .unwrap();
     assert_eq!(cached.status().as_u16(), 304);
+    // A sale: stock moves, and the catalogue is told (as the order service does).
     sqlx::query("UPDATE product_variants SET stock = 0 WHERE sku IN ('LINEN-M', 'LINEN-L')")
         .execute(&app.db)
         .await
         .unwrap();
+    app::services::catalog::catalog_changed(&app.state).await;
     let after = app
         .client
         .get(app.url("/api/v1/products/linen-shirt"))
@@ -472,6 +475,7 @@ async fn a_product_page_by_id_or_slug_with_an_etag_that_follows_stock() {
         .execute(&app.db)
         .await
         .unwrap();
+    app::services::catalog::catalog_changed(&app.state).await;
     assert_envelope(app.get("/api/v1/products/linen-shirt").await, 404, "NOT_FOUND").await;
     assert_envelope(app.get("/api/v1/products/no-such-thing").await, 404, "NOT_FOUND").await;
 }

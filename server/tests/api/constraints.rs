@@ -15,6 +15,7 @@ const V: &str = "01900000-0000-7000-8000-000000000004";
 const A: &str = "01900000-0000-7000-8000-000000000005";
 const R: &str = "01900000-0000-7000-8000-000000000006";
 const T: &str = "01900000-0000-7000-8000-000000000007";
+const W: &str = "01900000-0000-7000-8000-000000000008";
 const NOBODY: &str = "01900000-0000-7000-8000-0000000000ff";
 
 /// (constraint, a statement that breaks it, the status the client must get).
@@ -26,7 +27,53 @@ fn cases() -> Vec<(&'static str, String, u16)> {
         )
     };
     let addr_set = |assignment: &str| format!("UPDATE addresses SET {assignment} WHERE id = '{A}'");
+    let review_set = |assignment: &str| format!("UPDATE reviews SET {assignment} WHERE id = '{W}'");
     vec![
+        (
+            "products_seo_title_check",
+            format!("UPDATE products SET seo_title = repeat('x', 201) WHERE id = '{P}'"),
+            422,
+        ),
+        (
+            "products_seo_description_check",
+            format!("UPDATE products SET seo_description = repeat('x', 501) WHERE id = '{P}'"),
+            422,
+        ),
+        (
+            "product_slug_history_pkey",
+            format!("INSERT INTO product_slug_history (slug, product_id) VALUES ('old-prod', '{P}')"),
+            409,
+        ),
+        (
+            "product_slug_history_product_id_fkey",
+            format!("INSERT INTO product_slug_history (slug, product_id) VALUES ('gone', '{NOBODY}')"),
+            422,
+        ),
+        (
+            "reviews_pkey",
+            format!(
+                "INSERT INTO reviews (id, product_id, user_id, rating, title) VALUES ('{W}', '{P}', '{U}', 5, 't')"
+            ),
+            409,
+        ),
+        (
+            "reviews_product_id_fkey",
+            format!("INSERT INTO reviews (product_id, user_id, rating, title) VALUES ('{NOBODY}', '{U}', 5, 't')"),
+            422,
+        ),
+        (
+            "reviews_user_id_fkey",
+            format!("INSERT INTO reviews (product_id, user_id, rating, title) VALUES ('{P}', '{NOBODY}', 5, 't')"),
+            422,
+        ),
+        ("reviews_rating_check", review_set("rating = 6"), 422),
+        ("reviews_title_check", review_set("title = ' '"), 422),
+        ("reviews_body_check", review_set("body = repeat('x', 5001)"), 422),
+        (
+            "reviews_one_per_customer",
+            format!("INSERT INTO reviews (product_id, user_id, rating, title) VALUES ('{P}', '{U}', 5, 't')"),
+            409,
+        ),
         (
             "categories_pkey",
             format!("INSERT INTO categories (id, name, slug) VALUES ('{C}', 'X', 'x-2')"),
@@ -269,6 +316,8 @@ async fn seeded() -> Seeded {
          INSERT INTO categories (name, slug, parent_id) VALUES ('Kitten', 'kitten', '{C}');
          INSERT INTO products (id, name, slug, category_id) VALUES ('{P}', 'Prod', 'prod', '{C}');
          INSERT INTO product_variants (id, product_id, sku, price, currency, stock) VALUES ('{V}', '{P}', 'SKU-1', 1, 'USD', 5);
+         INSERT INTO product_slug_history (slug, product_id) VALUES ('old-prod', '{P}');
+         INSERT INTO reviews (id, product_id, user_id, rating, title) VALUES ('{W}', '{P}', '{U}', 4, 'Good');
          INSERT INTO addresses (id, user_id, full_name, line1, city, postal_code, country, is_default)
            VALUES ('{A}', '{U}', 'Ada', '1 Main St', 'Berlin', '10115', 'DE', true);
          INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at) VALUES ('{R}', '{U}', '{R}', 'hash', now());

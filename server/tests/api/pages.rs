@@ -8,7 +8,7 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn home_page_renders_the_products_on_the_server() {
     let app = spawn_app().await;
-    seed_demo_catalog(&app.state).await.unwrap();
+    seed_demo_catalog(&app.state, 0).await.unwrap();
     let response = app.get("/").await;
     assert_eq!(response.status().as_u16(), 200);
     assert!(
@@ -20,24 +20,13 @@ async fn home_page_renders_the_products_on_the_server() {
     assert!(response.headers().contains_key("x-request-id"));
     let html = response.text().await.unwrap();
     assert!(html.contains("<html lang=\"en\">"), "{html}");
+    // Featured products and the top categories.
     assert!(html.contains("Cast Iron Skillet") && html.contains("$45.00"), "{html}");
-    assert!(html.contains("Sold out"), "{html}");
+    assert!(html.contains("href=\"/categories/apparel\""), "{html}");
     assert!(html.contains("<nav id=\"site-nav\" aria-label=\"Main\""), "{html}");
     assert!(html.contains("<footer"), "{html}");
     // The hydration script is referenced.
     assert!(html.contains("/pkg/oxcart"), "{html}");
-}
-
-#[tokio::test]
-async fn home_page_paginates_and_reports_bad_pages() {
-    let app = spawn_app().await;
-    seed_demo_catalog(&app.state).await.unwrap();
-    let html = app.get("/?page=2").await.text().await.unwrap();
-    assert!(html.contains("No products here yet."), "{html}");
-    let response = app.get("/?page=zero").await;
-    assert_eq!(response.status().as_u16(), 422);
-    let html = response.text().await.unwrap();
-    assert!(html.contains("must be a whole number"), "{html}");
 }
 
 #[tokio::test]
@@ -59,7 +48,7 @@ async fn unknown_pages_render_a_404_page() {
 #[tokio::test]
 async fn html_and_json_are_compressed_when_accepted() {
     let app = spawn_app().await;
-    seed_demo_catalog(&app.state).await.unwrap();
+    seed_demo_catalog(&app.state, 0).await.unwrap();
     for path in ["/", "/api/v1/products", "/api/v1/openapi.json"] {
         let response = app
             .client
@@ -86,16 +75,20 @@ async fn html_and_json_are_compressed_when_accepted() {
 #[tokio::test]
 async fn server_function_errors_use_the_same_codes_and_status() {
     let app = spawn_app().await;
-    let response = app.get("/api/fn/list_products?page=0").await;
+    seed_demo_catalog(&app.state, 0).await.unwrap();
+    let response = app.get("/api/fn/category_page?slug=apparel&page=0").await;
     assert_eq!(response.status().as_u16(), 422);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["code"], "VALIDATION_ERROR", "{body}");
     assert_eq!(body["details"]["page"], serde_json::json!(["must be at least 1"]));
 
-    let response = app.get("/api/fn/list_products?page=1").await;
+    let response = app.get("/api/fn/category_page?slug=apparel&page=1").await;
     assert_eq!(response.status().as_u16(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body["total"], 0);
+    assert_eq!(body["products"]["total"], 3);
+
+    let response = app.get("/api/fn/category_page?slug=no-such-category").await;
+    assert_eq!(response.status().as_u16(), 404);
 }
 
 #[tokio::test]

@@ -17,7 +17,7 @@ async fn every_price_is_written_in_the_store_currency() {
     assert_eq!(err.code.status(), 422);
     assert_eq!(err.field("price"), ["must be in the store currency, EUR"]);
 
-    catalog::seed_demo_catalog(state).await.unwrap();
+    catalog::seed_demo_catalog(state, 0).await.unwrap();
     let page = catalog::list_products(state, None, Default::default(), PageRequest { page: 1, per_page: 100 })
         .await
         .unwrap();

@@ -75,6 +75,6 @@ async fn build_outputs_have_types_caching_and_precompression() {
 
     // A missing asset is a 404 envelope that is never cached.
     let missing = app.get("/pkg/missing.js").await;
-    assert!(!missing.headers().contains_key("cache-control"));
+    assert_eq!(missing.headers()["cache-control"], "no-store");
     crate::helpers::assert_envelope(missing, 404, "NOT_FOUND").await;
 }

@@ -1,11 +1,16 @@
-//! SQL for categories, products and their variants.
+//! SQL for categories, products and their variants: the reads here, the writes of products and
+//! variants in [`editing`], reviews in [`reviews`].
+
+pub mod bulk;
+pub mod editing;
+pub mod reviews;
 
 use rust_decimal::Decimal;
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use crate::domain::catalog::{CategoryFields, CategoryView, ProductFilter, ProductStatus};
-use crate::domain::{CategoryId, Money, ProductId};
+use crate::domain::catalog::{CategoryFields, CategorySummary, CategoryView, ProductFilter, ProductStatus};
+use crate::domain::{CategoryId, ProductId};
 
 /// A row of a product listing: a product with its cheapest active variant's price (amount and
 /// currency from that one row), whether any active variant has stock, and how many rows the
@@ -71,6 +76,7 @@ pub async fn list_products(
           AND ($7::text IS NULL OR p.name ILIKE '%' || $7 || '%'
                OR EXISTS (SELECT 1 FROM product_variants w
                           WHERE w.product_id = p.id AND w.sku ILIKE '%' || $7 || '%'))
+          AND ($11::bool IS NULL OR p.featured = $11)
         ORDER BY
           CASE WHEN $8 = 'price_asc' THEN v.price END ASC,
           CASE WHEN $8 = 'price_desc' THEN v.price END DESC,
@@ -88,7 +94,8 @@ pub async fn list_products(
         q,
         filter.sort.as_str(),
         limit,
-        offset
+        offset,
+        filter.featured
     )
     .fetch_all(db)
     .await
@@ -105,55 +112,6 @@ pub async fn any_product_exists(db: impl PgExecutor<'_>) -> sqlx::Result<bool> {
     sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM products) AS "exists!""#)
         .fetch_one(db)
         .await
-}
-
-/// A product to insert.
-pub struct NewProduct<'a> {
-    pub category_id: Option<CategoryId>,
-    pub name: &'a str,
-    pub slug: &'a str,
-    pub description: &'a str,
-    pub status: ProductStatus,
-}
-
-pub async fn create_product(db: impl PgExecutor<'_>, new: &NewProduct<'_>) -> sqlx::Result<ProductId> {
-    sqlx::query_scalar!(
-        r#"INSERT INTO products (id, category_id, name, slug, description, status)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id AS "id: ProductId""#,
-        Uuid::now_v7(),
-        new.category_id.map(|c| c.0),
-        new.name,
-        new.slug,
-        new.description,
-        new.status as ProductStatus
-    )
-    .fetch_one(db)
-    .await
-}
-
-/// A variant to insert. Its price is in the store currency (the service checks).
-pub struct NewVariant<'a> {
-    pub product_id: ProductId,
-    pub sku: &'a str,
-    pub name: &'a str,
-    pub price: &'a Money,
-    pub stock: i32,
-}
-
-pub async fn create_variant(db: impl PgExecutor<'_>, new: &NewVariant<'_>) -> sqlx::Result<Uuid> {
-    sqlx::query_scalar!(
-        r#"INSERT INTO product_variants (id, product_id, sku, name, price, currency, stock)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"#,
-        Uuid::now_v7(),
-        new.product_id.0,
-        new.sku,
-        new.name,
-        new.price.amount,
-        new.price.currency.as_str(),
-        new.stock
-    )
-    .fetch_one(db)
-    .await
 }
 
 /// A category row (without its children).
@@ -294,6 +252,8 @@ pub struct ProductRow {
     pub description: String,
     pub status: ProductStatus,
     pub featured: bool,
+    pub seo_title: String,
+    pub seo_description: String,
     pub category_id: Option<CategoryId>,
     pub category_name: Option<String>,
     pub category_slug: Option<String>,
@@ -311,7 +271,7 @@ pub async fn find_product(
     sqlx::query_as!(
         ProductRow,
         r#"SELECT p.id AS "id: ProductId", p.name, p.slug, p.description, p.status AS "status: ProductStatus",
-                  p.featured, c.id AS "category_id?: CategoryId", c.name AS "category_name?",
+                  p.featured, p.seo_title, p.seo_description, c.id AS "category_id?: CategoryId", c.name AS "category_name?",
                   c.slug AS "category_slug?", p.rating_average, p.rating_count, p.version
            FROM products p LEFT JOIN categories c ON c.id = p.category_id
            WHERE ($1::uuid IS NOT NULL AND p.id = $1) OR ($1::uuid IS NULL AND p.slug = $2)"#,
@@ -334,15 +294,58 @@ pub struct VariantRow {
     pub stock: i32,
     pub low_stock_threshold: i32,
     pub active: bool,
+    pub position: i32,
+    pub version: i32,
 }
 
 /// The product's variants in display order.
 pub async fn list_variants(db: impl PgExecutor<'_>, product: ProductId) -> sqlx::Result<Vec<VariantRow>> {
     sqlx::query_as!(
         VariantRow,
-        r#"SELECT id, sku, name, options, price, compare_at_price, currency, stock, low_stock_threshold, active
+        r#"SELECT id, sku, name, options, price, compare_at_price, currency, stock, low_stock_threshold, active,
+                  position, version
            FROM product_variants WHERE product_id = $1 ORDER BY position, price, id"#,
         product.0
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The category and its ancestors, top-level first.
+pub async fn category_trail(db: impl PgExecutor<'_>, id: CategoryId) -> sqlx::Result<Vec<CategorySummary>> {
+    sqlx::query_as!(
+        CategorySummary,
+        r#"WITH RECURSIVE up AS (
+               SELECT id, parent_id, name, slug, 0 AS depth FROM categories WHERE id = $1
+               UNION ALL
+               SELECT c.id, c.parent_id, c.name, c.slug, up.depth + 1
+               FROM categories c JOIN up ON c.id = up.parent_id
+               WHERE up.depth < 100
+           )
+           SELECT id AS "id!: CategoryId", name AS "name!", slug AS "slug!" FROM up ORDER BY depth DESC"#,
+        id.0
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// What `/sitemap.xml` lists: active products with a purchasable variant, and every category,
+/// each with when it last changed.
+pub struct SitemapRow {
+    pub path: String,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub async fn list_sitemap(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<SitemapRow>> {
+    sqlx::query_as!(
+        SitemapRow,
+        r#"SELECT '/categories/' || slug AS "path!", updated_at AS "updated_at!" FROM categories
+           UNION ALL
+           SELECT '/products/' || p.slug, p.updated_at FROM products p
+           WHERE p.status = 'active'
+             AND EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id AND v.active)
+           ORDER BY 1
+           LIMIT 50000"#
     )
     .fetch_all(db)
     .await

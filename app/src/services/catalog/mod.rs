@@ -1,19 +1,28 @@
-//! Catalogue rules: what the storefront lists, the category tree, and how a demo catalogue is
-//! seeded.
+//! Catalogue rules: what the storefront lists, the category tree, a product's page, and how a
+//! demo catalogue is seeded. Staff's product and variant writes are in [`editing`], reviews in
+//! [`reviews`].
 
-use rust_decimal::Decimal;
+mod cache;
+mod demo;
+pub mod editing;
+pub mod reviews;
+
+use cache::cached;
+pub use cache::catalog_changed;
+pub use demo::{SeedOutcome, seed_demo_catalog};
 
 use super::ServiceError;
 use super::identity::Actor;
+use crate::domain::catalog::pages::{CategoryContent, HomeContent, ProductContent};
 use crate::domain::catalog::{
-    CategoryFields, CategoryRef, CategorySummary, CategoryView, CreateCategory, ProductDetail, ProductQuery,
-    ProductRef, ProductStatus, UpdateCategory, VariantView,
+    CategoryRef, CategorySummary, CategoryView, CreateCategory, ProductDetail, ProductFilter, ProductQuery, ProductRef,
+    ProductStatus, UpdateCategory, VariantView,
 };
 use crate::domain::identity::Permission;
 use crate::domain::{CategoryId, Currency, Money, Page, PageRequest, ProductView};
 use crate::error::{AppError, ErrorCode, FieldErrors};
 use crate::repositories;
-use crate::repositories::catalog::{self as repo, NewProduct, NewVariant};
+use crate::repositories::catalog::{self as repo, editing as edit_repo};
 use crate::state::AppState;
 
 /// A product list: purchasable products (at least one active variant) filtered and sorted as
@@ -38,6 +47,19 @@ pub async fn list_products(
             }
         }
     }
+    if filter.status == ProductStatus::Active {
+        let key = format!("list:{filter:?}:{}:{}", page.page, page.per_page);
+        return cached(state, &key, || load_products(state, filter.clone(), page)).await;
+    }
+    load_products(state, filter, page).await
+}
+
+/// The list from the database.
+async fn load_products(
+    state: &AppState,
+    filter: ProductFilter,
+    page: PageRequest,
+) -> Result<Page<ProductView>, ServiceError> {
     let category = match &filter.category {
         None => None,
         Some(CategoryRef::Id(id)) => repo::find_category(&state.db, *id).await?.map(|c| c.id),
@@ -96,131 +118,12 @@ pub fn store_price(state: &AppState, price: Money) -> Result<Money, ServiceError
     }
 }
 
-/// What [`seed_demo_catalog`] did.
-#[derive(Debug, PartialEq, Eq)]
-pub enum SeedOutcome {
-    Seeded { products: usize },
-    AlreadyHadProducts,
-}
-
-/// Demo products: (category, name, description, [(sku, variant, price in cents, stock)]).
-type DemoProduct = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static [(&'static str, &'static str, i64, i32)],
-);
-
-const DEMO_PRODUCTS: &[DemoProduct] = &[
-    (
-        "Apparel",
-        "Canvas Tote Bag",
-        "A sturdy cotton tote for the market run.",
-        &[("TOTE-NAT", "Natural", 1800, 40)],
-    ),
-    (
-        "Apparel",
-        "Merino Beanie",
-        "Warm, soft and itch-free.",
-        &[("BEANIE-GRY", "Grey", 2900, 15), ("BEANIE-NVY", "Navy", 2900, 0)],
-    ),
-    (
-        "Apparel",
-        "Linen Shirt",
-        "Breathable linen for warm days.",
-        &[
-            ("LINEN-S", "S", 5900, 5),
-            ("LINEN-M", "M", 5900, 8),
-            ("LINEN-L", "L", 6100, 3),
-        ],
-    ),
-    (
-        "Kitchen",
-        "Cast Iron Skillet",
-        "Pre-seasoned 26 cm skillet that lasts a lifetime.",
-        &[("SKILLET-26", "26 cm", 4500, 12)],
-    ),
-    (
-        "Kitchen",
-        "Pour-Over Coffee Set",
-        "Ceramic dripper, glass carafe and 100 filters.",
-        &[("POUROVER-SET", "Set", 3900, 7)],
-    ),
-    (
-        "Kitchen",
-        "Olive Wood Spoons",
-        "Three hand-carved spoons.",
-        &[("SPOONS-3", "Set of 3", 2450, 0)],
-    ),
-    (
-        "Stationery",
-        "Dot Grid Notebook",
-        "A5, 160 pages of 100 gsm paper.",
-        &[("NOTE-A5-DOT", "A5", 1650, 60)],
-    ),
-    (
-        "Stationery",
-        "Brass Fountain Pen",
-        "Solid brass body, fine steel nib.",
-        &[("PEN-BRASS-F", "Fine", 7400, 4)],
-    ),
-];
-
-/// Fills an empty catalogue with a few categories and active products, in one transaction.
-/// Does nothing when any product exists, so it is safe to run on every start.
-pub async fn seed_demo_catalog(state: &AppState) -> Result<SeedOutcome, ServiceError> {
-    let mut tx = state.db.begin().await?;
-    if repo::any_product_exists(&mut *tx).await? {
-        return Ok(SeedOutcome::AlreadyHadProducts);
-    }
-    let mut categories = std::collections::HashMap::new();
-    for (index, (category, name, description, variants)) in DEMO_PRODUCTS.iter().enumerate() {
-        let category_id = match categories.get(category) {
-            Some(id) => *id,
-            None => {
-                let new = CategoryFields {
-                    parent_id: None,
-                    name: (*category).to_owned(),
-                    slug: category.to_lowercase(),
-                    description: String::new(),
-                    position: 0,
-                };
-                let id = repo::create_category(&mut *tx, &new).await?.id;
-                categories.insert(*category, id);
-                id
-            }
-        };
-        let slug = name.to_lowercase().replace(' ', "-");
-        let product = NewProduct {
-            category_id: Some(category_id),
-            name,
-            slug: &slug,
-            description,
-            status: ProductStatus::Active,
-        };
-        let product_id = repo::create_product(&mut *tx, &product).await?;
-        for (sku, variant, cents, stock) in variants.iter() {
-            let price = store_price(state, Money::new(Decimal::new(*cents, 2), state.shop.currency.clone()))?;
-            let new = NewVariant {
-                product_id,
-                sku,
-                name: variant,
-                price: &price,
-                stock: *stock,
-            };
-            repo::create_variant(&mut *tx, &new).await?;
-        }
-        tracing::debug!(event = "seed_product", index, name);
-    }
-    tx.commit().await?;
-    Ok(SeedOutcome::Seeded {
-        products: DEMO_PRODUCTS.len(),
-    })
-}
-
 /// The whole category tree: top-level categories, each with its subcategories, in display order.
 pub async fn list_categories(state: &AppState) -> Result<Vec<CategoryView>, ServiceError> {
-    Ok(category_tree(repo::list_categories(&state.db).await?))
+    cached(state, "categories", || async {
+        Ok(category_tree(repo::list_categories(&state.db).await?))
+    })
+    .await
 }
 
 /// Nests a flat list (already in display order) under each parent.
@@ -262,6 +165,7 @@ pub async fn create_category(
     let mut tx = repositories::begin_as(&state.db, actor.user_id).await?;
     let created = repo::create_category(&mut *tx, &fields).await?;
     tx.commit().await?;
+    catalog_changed(state).await;
     Ok(created)
 }
 
@@ -306,6 +210,7 @@ pub async fn update_category(
         .await?
         .ok_or_else(stale)?;
     tx.commit().await?;
+    catalog_changed(state).await;
     Ok(updated)
 }
 
@@ -316,30 +221,131 @@ pub async fn delete_category(state: &AppState, actor: &Actor, id: CategoryId) ->
     let mut tx = repositories::begin_as(&state.db, actor.user_id).await?;
     let deleted = repo::delete_category(&mut *tx, id).await?;
     tx.commit().await?;
+    catalog_changed(state).await;
     if deleted { Ok(()) } else { Err(category_not_found()) }
+}
+
+/// The home page: up to eight featured products and the category tree's top.
+pub async fn home_page(state: &AppState) -> Result<HomeContent, ServiceError> {
+    let query = ProductQuery {
+        featured: Some("true".into()),
+        ..Default::default()
+    };
+    let featured = list_products(state, None, query, PageRequest { page: 1, per_page: 8 }).await?;
+    Ok(HomeContent {
+        featured: featured.items,
+        categories: list_categories(state).await?,
+    })
+}
+
+/// A category's page by slug: the category, its ancestors, and its products filtered and
+/// sorted as the shopper asked (active products only, whoever asks).
+pub async fn category_page(
+    state: &AppState,
+    slug: &str,
+    query: ProductQuery,
+    page: PageRequest,
+) -> Result<CategoryContent, ServiceError> {
+    let id = repo::find_category_by_slug(&state.db, slug)
+        .await?
+        .ok_or_else(category_not_found)?;
+    fn find(level: Vec<CategoryView>, id: CategoryId) -> Option<CategoryView> {
+        level
+            .into_iter()
+            .find_map(|c| if c.id == id { Some(c) } else { find(c.children, id) })
+    }
+    let category = find(list_categories(state).await?, id).ok_or_else(category_not_found)?;
+    let mut trail = repo::category_trail(&state.db, id).await?;
+    trail.pop();
+    let query = ProductQuery {
+        category: Some(id.0.to_string()),
+        status: None,
+        ..query
+    };
+    let products = list_products(state, None, query, page).await?;
+    Ok(CategoryContent {
+        category,
+        trail,
+        products,
+    })
+}
+
+/// A product's page by slug, with the way to it through the category tree.
+pub async fn product_page(state: &AppState, actor: Option<&Actor>, slug: &str) -> Result<ProductContent, ServiceError> {
+    match get_product(state, actor, ProductRef::Slug(slug.to_owned())).await? {
+        ProductLookup::Moved(slug) => Ok(ProductContent::Moved(slug)),
+        ProductLookup::Found(product) => {
+            let trail = match &product.category {
+                Some(category) => repo::category_trail(&state.db, category.id).await?,
+                None => Vec::new(),
+            };
+            Ok(ProductContent::Found { product, trail })
+        }
+    }
+}
+
+/// Every public page search engines should know, for `/sitemap.xml`.
+pub async fn list_sitemap(state: &AppState) -> Result<Vec<repo::SitemapRow>, ServiceError> {
+    Ok(repo::list_sitemap(&state.db).await?)
 }
 
 fn product_not_found() -> ServiceError {
     AppError::not_found("No such product.").into()
 }
 
+/// What a product's id or slug leads to.
+#[derive(Debug)]
+pub enum ProductLookup {
+    Found(Box<ProductDetail>),
+    /// An old slug: the product is now at this one (a 301 for clients).
+    Moved(String),
+}
+
 /// A product's page by id or slug. Shoppers and anonymous clients see `active` products and
 /// their active variants only; anything else is a 404 to them. Staff with `products:write` see
-/// every product and variant.
+/// every product and variant, with stock figures. A slug the product had before leads to it.
 pub async fn get_product(
     state: &AppState,
     actor: Option<&Actor>,
     product: ProductRef,
-) -> Result<ProductDetail, ServiceError> {
+) -> Result<ProductLookup, ServiceError> {
     let staff = actor.is_some_and(|a| a.role.can(Permission::ProductsWrite));
-    let (id, slug) = match &product {
+    let found = if staff {
+        load_product(state, true, &product).await?
+    } else {
+        let key = match &product {
+            ProductRef::Id(id) => format!("product:{}", id.0),
+            ProductRef::Slug(slug) => format!("product:{slug}"),
+        };
+        cached(state, &key, || load_product(state, false, &product)).await?
+    };
+    if let Some(found) = found {
+        return Ok(ProductLookup::Found(Box::new(found)));
+    }
+    if let ProductRef::Slug(slug) = &product
+        && let Some(current) = edit_repo::find_renamed_slug(&state.db, slug).await?
+    {
+        return Ok(ProductLookup::Moved(current));
+    }
+    Err(product_not_found())
+}
+
+/// The product as `staff` or as a shopper sees it; `None` when it is hidden from them.
+async fn load_product(
+    state: &AppState,
+    staff: bool,
+    product: &ProductRef,
+) -> Result<Option<ProductDetail>, ServiceError> {
+    let (id, slug) = match product {
         ProductRef::Id(id) => (Some(*id), None),
         ProductRef::Slug(slug) => (None, Some(slug.as_str())),
     };
-    let row = repo::find_product(&state.db, id, slug)
+    let Some(row) = repo::find_product(&state.db, id, slug)
         .await?
         .filter(|p| staff || p.status == ProductStatus::Active)
-        .ok_or_else(product_not_found)?;
+    else {
+        return Ok(None);
+    };
     let money = |amount, currency: &str| -> Result<Money, ServiceError> {
         Ok(Money::new(
             amount,
@@ -361,6 +367,10 @@ pub async fn get_product(
             in_stock: v.stock > 0,
             low_stock: v.stock > 0 && v.stock <= v.low_stock_threshold,
             active: v.active,
+            stock: staff.then_some(v.stock),
+            low_stock_threshold: staff.then_some(v.low_stock_threshold),
+            position: v.position,
+            version: v.version,
         });
     }
     let purchasable = || variants.iter().filter(|v| v.active);
@@ -368,13 +378,15 @@ pub async fn get_product(
         .min_by(|a, b| a.price.amount.cmp(&b.price.amount))
         .map(|v| v.price.clone());
     let in_stock = purchasable().any(|v| v.in_stock);
-    Ok(ProductDetail {
+    Ok(Some(ProductDetail {
         id: row.id,
         name: row.name,
         slug: row.slug,
         description: row.description,
         status: row.status,
         featured: row.featured,
+        seo_title: row.seo_title,
+        seo_description: row.seo_description,
         category: match (row.category_id, row.category_name, row.category_slug) {
             (Some(id), Some(name), Some(slug)) => Some(CategorySummary { id, name, slug }),
             _ => None,
@@ -385,5 +397,5 @@ pub async fn get_product(
         rating_count: row.rating_count,
         variants,
         version: row.version,
-    })
+    }))
 }

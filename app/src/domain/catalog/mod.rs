@@ -1,4 +1,10 @@
-//! The catalogue as clients see it: identifiers and the product view shown in lists.
+//! The catalogue as clients see it: identifiers, the product views shown in lists and on a
+//! product's page, the list's parameters, and the category tree. What staff send to change it is
+//! in [`editing`]; reviews in [`reviews`].
+
+pub mod editing;
+pub mod pages;
+pub mod reviews;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -59,6 +65,17 @@ pub struct VariantView {
     pub low_stock: bool,
     /// Switched-off variants are shown to staff only.
     pub active: bool,
+    /// Units in stock: shown to staff only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<i32>,
+    /// The low-stock threshold: shown to staff only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low_stock_threshold: Option<i32>,
+    /// Order on the product's page, ascending.
+    pub position: i32,
+    /// For optimistic locking: send it back as `version` or `If-Match` when changing the variant.
+    /// Sales moving the stock don't change it.
+    pub version: i32,
 }
 
 /// A product's page: the product, its category and its variants.
@@ -71,6 +88,10 @@ pub struct ProductDetail {
     pub description: String,
     pub status: ProductStatus,
     pub featured: bool,
+    /// The page title search engines show (the name when empty).
+    pub seo_title: String,
+    /// The meta description (the start of the description when empty).
+    pub seo_description: String,
     pub category: Option<CategorySummary>,
     /// The cheapest active variant's price; absent when no variant is active.
     pub price: Option<Money>,
@@ -193,6 +214,9 @@ pub struct ProductQuery {
     pub q: Option<String>,
     pub status: Option<String>,
     pub sort: Option<String>,
+    /// `true`: featured products only.
+    #[serde(default)]
+    pub featured: Option<String>,
 }
 
 /// A product list request that passed validation.
@@ -207,6 +231,7 @@ pub struct ProductFilter {
     pub q: Option<String>,
     pub status: ProductStatus,
     pub sort: ProductSort,
+    pub featured: Option<bool>,
 }
 
 /// The largest amount a price filter takes (the column's range).
@@ -245,16 +270,13 @@ impl ProductQuery {
         {
             f.check::<()>("max_price", Err("must not be below min_price".into()));
         }
-        let in_stock = text(&self.in_stock).and_then(|raw| {
-            f.check(
-                "in_stock",
-                match raw.as_str() {
-                    "true" => Ok(true),
-                    "false" => Ok(false),
-                    _ => Err("must be true or false".to_owned()),
-                },
-            )
-        });
+        let flag = |raw: String| match raw.as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err("must be true or false".to_owned()),
+        };
+        let in_stock = text(&self.in_stock).and_then(|raw| f.check("in_stock", flag(raw)));
+        let featured = text(&self.featured).and_then(|raw| f.check("featured", flag(raw)));
         let min_rating = text(&self.min_rating).and_then(|raw| {
             f.check(
                 "min_rating",
@@ -289,6 +311,7 @@ impl ProductQuery {
             q,
             status: status.unwrap_or_default(),
             sort: sort.unwrap_or_default(),
+            featured,
         })
     }
 }
