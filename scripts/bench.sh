@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Load benchmark: builds the release, starts it on a fresh database with the demo catalogue, and
-# loads each target in turn with wrk from a second process on loopback. The first target is the
+# Load benchmark: builds the release, starts it on a fresh database with a generated catalogue
+# ($SEED_PRODUCTS, default 10 000 products with 1–6 variants each), and loads each target in
+# turn with wrk from a second process on loopback. The first target is the
 # baseline, `/health/live`: a route that touches nothing, so it measures the server and its
 # middleware alone. The machines are shared and noisy, so the other figures are read as a ratio
 # to it, measured in the same run. Prints a Markdown table for BENCHMARKS.md.
-# Usage: scripts/bench.sh [seconds per target, default 10] [connections, default 16]
+# It also prints the server's peak memory (RSS) and the weight of a product page's first load
+# (HTML, JS, wasm and CSS as served with brotli).
+# Usage: scripts/bench.sh [seconds per target, default 10] [connections, default 64]
 # SKIP_BUILD=1 reuses the existing release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 duration=${1:-10}
-connections=${2:-16}
+connections=${2:-64}
+export SEED_PRODUCTS=${SEED_PRODUCTS:-10000}
 require_postgres
 scripts/setup.sh --bench >/dev/null
 if [ "${SKIP_BUILD:-}" != 1 ]; then
@@ -23,26 +27,36 @@ fi
 # The server runs with its defaults (in-process cache unless REDIS_URL is set, job workers on;
 # `start_server` turns logging down). The targets are GETs, which no rate limit counts.
 trap stop_server EXIT
+say "bench: seeding $SEED_PRODUCTS products and starting the server"
+seed_started=$SECONDS
 start_server bench target/bench-server.log
-say "bench: server on $BASE_URL; ${duration}s per target, $connections connections, 2 wrk threads"
+say "bench: server on $BASE_URL (seeded and started in $((SECONDS - seed_started)) s); ${duration}s per target, $connections connections, 2 wrk threads"
+
+# A product and a category to load: the first of the list, and its category's top level.
+first=$(curl -sS "$BASE_URL/api/v1/products?per_page=1&sort=name")
+product_id=$(jq -er '.data[0].id' <<<"$first")
+product_slug=$(jq -er '.data[0].slug' <<<"$first")
+category_slug=$(curl -sS "$BASE_URL/api/v1/categories" | jq -er '.data[0].slug')
 
 # name|path — the bare route first: it is the baseline. BENCH_TARGETS="name|path;…" replaces the
 # list (its first entry is then the baseline), e.g. to compare two builds on the routes both have.
 targets=(
   "bare route (baseline)|/health/live"
-  "static file|/robots.txt"
-  "404 for an unknown API path (JSON envelope)|/api/v1/nothing-here"
-  "health check (database + cache + queue)|/health"
-  "API: product list, 20 per page|/api/v1/products?per_page=20"
+  "API: product list, 24 per page|/api/v1/products?per_page=24"
+  "API: one product with its variants|/api/v1/products/$product_id"
+  "product page (SSR)|/products/$product_slug"
+  "category page (SSR)|/categories/$category_slug"
   "storefront home page (SSR)|/"
 )
 if [ -n "${BENCH_TARGETS:-}" ]; then
   IFS=';' read -r -a targets <<<"$BENCH_TARGETS"
 fi
 
-# Requests per second and latency percentiles of one wrk run.
+# Requests per second and latency percentiles of one wrk run, after a short warm-up of the same
+# path (the targets are measured with their caches warm).
 measure() {
   local out
+  wrk -t1 -c4 -d2s "$BASE_URL$1" >/dev/null
   out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "$BASE_URL$1")
   local rps p50 p99 errors
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
@@ -51,9 +65,6 @@ measure() {
   errors=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")
   printf '%s %s %s %s\n' "$rps" "$p50" "$p99" "${errors:-0}"
 }
-
-# A short warm-up so the first target doesn't pay for cold caches.
-wrk -t1 -c2 -d2s "$BASE_URL/" >/dev/null
 
 printf '\n| target | path | req/s | vs. baseline | p50 | p99 | non-2xx |\n|---|---|---:|---:|---:|---:|---:|\n'
 baseline=
@@ -64,6 +75,21 @@ for target in "${targets[@]}"; do
   ratio=$(awk -v a="$rps" -v b="$baseline" 'BEGIN {printf "%.3f", a / b}')
   printf '| %s | `%s` | %s | %s | %s | %s | %s |\n' "$name" "$path" "$rps" "$ratio" "$p50" "$p99" "$errors"
 done
-printf '\n%s, %s cores, %s s per target, %s connections, cache: %s, commit %s\n' \
-  "$(date -u +%Y-%m-%d)" "$(nproc)" "$duration" "$connections" "$([ -n "${REDIS_URL:-}" ] && echo redis || echo in-process)" \
+# Peak memory of the server over the whole run.
+rss_kib=$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVER_PID/status")
+printf '\nserver peak RSS: %s MiB\n' "$(awk -v k="$rss_kib" 'BEGIN {printf "%.1f", k / 1024}')"
+
+# A product page's first load as a browser gets it (brotli where the server has it).
+br_bytes() { curl -sS -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: br' "$BASE_URL$1"; }
+page_bytes=$(br_bytes "/products/$product_slug")
+total=$page_bytes
+# The HTML names the stylesheet and the script; its inline loader names the wasm.
+for asset in $(curl -sS "$BASE_URL/products/$product_slug" | grep -o "/pkg/[^\"' ]*\.\(js\|wasm\|css\)" | sort -u); do
+  total=$((total + $(br_bytes "$asset")))
+done
+printf 'product page first load (HTML + JS + wasm + CSS, brotli): %s KB (HTML %s KB)\n' \
+  "$(awk -v b="$total" 'BEGIN {printf "%.1f", b / 1000}')" "$(awk -v b="$page_bytes" 'BEGIN {printf "%.1f", b / 1000}')"
+
+printf '\n%s, %s cores, %s s per target, %s connections, %s products, cache: %s, commit %s\n' \
+  "$(date -u +%Y-%m-%d)" "$(nproc)" "$duration" "$connections" "$SEED_PRODUCTS" "$([ -n "${REDIS_URL:-}" ] && echo redis || echo in-process)" \
   "$(git rev-parse --short HEAD)"

@@ -28,12 +28,16 @@ require_redis() {
 # Gzip-compresses the built assets next to themselves so the file service can send them as is.
 precompress_site() {
   find target/site/pkg -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' \) -print0 |
-    while IFS= read -r -d '' f; do gzip -9 -k -f "$f"; done
+    while IFS= read -r -d '' f; do
+      gzip -9 -k -f "$f"
+      # Brotli too (about a fifth smaller than gzip for the wasm), when the tool is there.
+      if command -v brotli >/dev/null; then brotli -q 11 -k -f "$f"; fi
+    done
 }
 
 # Starts the built release ($SERVER_BIN, default target/release/server) on a fresh database
-# (migrated, demo products) and an OS-chosen port, logging to $2; sets SERVER_PID, SERVER_DB and
-# BASE_URL. `stop_server` undoes it (call it from an EXIT trap). The caller's environment (rate
+# (migrated, demo products: the hand-written ones and $SEED_PRODUCTS generated) and an OS-chosen
+# port, logging to $2; sets SERVER_PID, SERVER_DB and BASE_URL. `stop_server` undoes it (call it from an EXIT trap). The caller's environment (rate
 # limits, mail outbox, …) reaches the server.
 start_server() {
   local name=$1 log=$2 deadline port= bin=${SERVER_BIN:-target/release/server}
@@ -41,7 +45,7 @@ start_server() {
   export DATABASE_URL; DATABASE_URL=$(database_url_for "$SERVER_DB")
   export SITE_ROOT=target/site OXCART_PORT=0 LOG_FORMAT=json RUST_LOG=${RUST_LOG:-warn}
   "$bin" migrate >/dev/null
-  "$bin" seed >/dev/null
+  "$bin" seed --products "${SEED_PRODUCTS:-0}" >/dev/null
   # The log exists before the server starts: the wait below may read it before the background
   # process has opened it.
   : >"$log"

@@ -16,7 +16,8 @@ precompress_site
 export SITE_ROOT=${SITE_ROOT:-target/site} DATABASE_URL
 say "preparing the database"
 target/release/server migrate
-target/release/server seed
+# A few hundred generated products besides the hand-written ones, so a new user sees a real shop.
+target/release/server seed --products "${SEED_PRODUCTS:-300}"
 
 say "serving — open http://${OXCART_HOST:-127.0.0.1}:${OXCART_PORT:-3000}/ (API docs at /api/docs, health at /health); Ctrl-C stops"
 exec target/release/server serve

@@ -93,6 +93,14 @@ else
   .tools/venv/bin/pip install -q "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
+# Brotli for precompressing the built site (scripts/lib.sh `precompress_site`).
+if command -v brotli >/dev/null; then
+  say "brotli: present"
+else
+  say "brotli: installing from Debian"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq brotli >/dev/null
+fi
+
 if [ "${1:-}" = "--e2e" ]; then
   if [ -x /usr/bin/chromium ]; then
     say "chromium: present"

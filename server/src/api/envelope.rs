@@ -234,6 +234,21 @@ pub struct PageQuery {
     pub per_page: Option<String>,
 }
 
+/// JSON has one number type: `3.0` is the integer 3 (JSON Schema agrees), but serde would refuse
+/// it for an integer field. Integral floats in the body become integers before it is read.
+fn whole_numbers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if !(n.is_i64() || n.is_u64()) => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15) {
+                *value = serde_json::Value::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(whole_numbers),
+        _ => {}
+    }
+}
+
 /// A JSON body whose rejections are errors in our envelope: unreadable JSON → 400, a body over
 /// the limit → 413, wrong content type → 415, the wrong shape → 422.
 pub struct ApiJson<T>(pub T);
@@ -258,8 +273,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 413 => AppError::from_code(ErrorCode::PayloadTooLarge),
                 _ => AppError::new(ErrorCode::BadRequest, rejection.body_text()),
             })?;
-        let value: serde_json::Value = serde_json::from_slice(&bytes)
+        let mut value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|err| AppError::new(ErrorCode::BadRequest, format!("The body is not valid JSON: {err}")))?;
+        whole_numbers(&mut value);
         // Every request body of this API is an object; serde would read a struct from an array.
         if !value.is_object() {
             return Err(AppError::validation(FieldErrors::from([(

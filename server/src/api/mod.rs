@@ -28,7 +28,7 @@ use utoipa_axum::router::OpenApiRouter;
 #[openapi(
     info(title = "Oxcart API", version = "1", description = "The Oxcart shop's JSON API. Every error uses the envelope `{\"error\": {code, message, details, timestamp, request_id}}`."),
     modifiers(&BearerAuth),
-    components(schemas(envelope::ErrorEnvelope, app::error::ErrorCode)),
+    components(schemas(envelope::ErrorEnvelope, app::error::ErrorCode, app::domain::catalog::ProductSort)),
     tags((name = "catalog", description = "Products and categories"),
         (name = "auth", description = "Tokens for API clients: a 15-minute JWT access token and a rotating refresh token"),
         (name = "account", description = "The caller's profile, password and addresses"),

@@ -2,7 +2,7 @@
 //! A product's reviews are read and written under `/products/{id}/reviews`.
 
 use app::domain::PageRequest;
-use app::domain::catalog::reviews::{ModerateReview, ReviewId, ReviewStatus, ReviewView};
+use app::domain::catalog::reviews::{ModerateReview, ReviewId, ReviewView};
 use app::error::AppError;
 use app::services::catalog::reviews;
 use app::state::AppState;
@@ -23,8 +23,8 @@ use super::envelope::{ApiJson, ApiQuery, DataEnvelope, ErrorEnvelope, ListEnvelo
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReviewListQuery {
-    /// `pending` (the default), `approved` or `rejected`.
-    #[param(value_type = Option<ReviewStatus>)]
+    /// `pending` (the default, also when empty), `approved` or `rejected`.
+    #[param(value_type = Option<String>, pattern = "^(pending|approved|rejected)?$")]
     pub status: Option<String>,
     /// Page number, from 1. Default 1.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 1000000)]

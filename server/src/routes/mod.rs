@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod docs;
 pub mod health;
+pub mod page_cache;
 pub mod sitemap;
 
 use std::convert::Infallible;
@@ -102,9 +103,14 @@ pub fn router(state: AppState, options: LeptosOptions, settings: &Settings, extr
 
     // Sessions only where they are used: pages, server functions and the 404 page (which shows
     // who is signed in). The API, /health and static files never touch the session store.
+    // Strangers' pages come from the page cache before any session is looked at.
     let pages: Router = Router::new()
         .leptos_routes_with_context(&options, route_list(), context, render_app)
         .layer(sessions(&state, settings))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::page_cache,
+        ))
         .with_state(options.clone());
     let api: Router = crate::api::router()
         .merge(docs::router(&settings.http.api_docs_assets_dir))

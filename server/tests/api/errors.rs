@@ -208,3 +208,29 @@ async fn request_id_is_echoed_or_minted() {
         .unwrap();
     assert_ne!(response.headers()["x-request-id"], "a b\tc");
 }
+
+#[tokio::test]
+async fn integral_numbers_are_integers_whatever_their_spelling() {
+    // JSON has one number type: `5.0` is a valid integer (JSON Schema agrees), `4.5` is not.
+    let app = crate::helpers::spawn_app().await;
+    app::services::catalog::seed_demo_catalog(&app.state, 0).await.unwrap();
+    let token = crate::helpers::token_for(&app, "ada@example.com", app::domain::identity::Role::Customer).await;
+    let product: serde_json::Value = app
+        .get("/api/v1/products/cast-iron-skillet")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/api/v1/products/{}/reviews", product["data"]["id"].as_str().unwrap());
+    let send = |rating: serde_json::Value| {
+        app.client
+            .post(app.url(&path))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"rating": rating, "title": "Numbers"}))
+            .send()
+    };
+    let body =
+        crate::helpers::assert_envelope(send(serde_json::json!(4.5)).await.unwrap(), 422, "VALIDATION_ERROR").await;
+    assert!(body["error"]["details"]["rating"].is_array(), "{body}");
+    assert_eq!(send(serde_json::json!(5.0)).await.unwrap().status().as_u16(), 201);
+}

@@ -256,3 +256,46 @@ async fn configured_origins_may_call_the_api_from_a_browser() {
         .unwrap();
     assert!(!response.headers().contains_key("access-control-allow-origin"));
 }
+
+#[tokio::test]
+async fn strangers_pages_are_kept_but_never_stale_and_each_gets_its_own_nonce() {
+    let app = spawn_app().await;
+    seed_demo_catalog(&app.state, 0).await.unwrap();
+    let nonce = |r: &reqwest::Response| {
+        let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        let start = csp.find("'nonce-").unwrap() + 7;
+        csp[start..start + csp[start..].find('\'').unwrap()].to_owned()
+    };
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let response = app.get("/products/cast-iron-skillet").await;
+        assert_eq!(response.status().as_u16(), 200);
+        let nonce = nonce(&response);
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains(&format!("nonce=\"{nonce}\"")),
+            "the page's scripts carry this answer's nonce"
+        );
+        assert!(!html.contains("__oxcart_nonce__"));
+        assert!(!seen.contains(&nonce), "a fresh nonce every time");
+        seen.push(nonce);
+    }
+    let staff = token_for(&app, "clerk@example.com", Role::Staff).await;
+    let product: Value = app
+        .get("/api/v1/products/cast-iron-skillet")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let response = app
+        .client
+        .patch(app.url(&format!("/api/v1/products/{}", product["data"]["id"].as_str().unwrap())))
+        .bearer_auth(&staff)
+        .json(&json!({"name": "Cast Iron Pan"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let html = app.get("/products/cast-iron-skillet").await.text().await.unwrap();
+    assert!(html.contains("Cast Iron Pan"), "the write shows at once");
+}

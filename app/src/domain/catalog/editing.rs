@@ -26,7 +26,14 @@ const MAX_VARIANTS: usize = 100;
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreateProduct {
-    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 200))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+        )
+    )]
     pub name: String,
     /// Lower-case words joined by hyphens; made from the name when absent.
     #[serde(default)]
@@ -44,11 +51,17 @@ pub struct CreateProduct {
     pub featured: bool,
     /// The page title search engines show; the name when empty.
     #[serde(default)]
-    #[cfg_attr(feature = "ssr", schema(max_length = 200))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")
+    )]
     pub seo_title: String,
     /// The meta description; the start of the description when empty.
     #[serde(default)]
-    #[cfg_attr(feature = "ssr", schema(max_length = 500))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(max_length = 500, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")
+    )]
     pub seo_description: String,
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_items = 100))]
@@ -61,7 +74,14 @@ pub struct CreateProduct {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReplaceProduct {
-    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 200))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+        )
+    )]
     pub name: String,
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 100, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
@@ -75,10 +95,16 @@ pub struct ReplaceProduct {
     #[serde(default)]
     pub featured: bool,
     #[serde(default)]
-    #[cfg_attr(feature = "ssr", schema(max_length = 200))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")
+    )]
     pub seo_title: String,
     #[serde(default)]
-    #[cfg_attr(feature = "ssr", schema(max_length = 500))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(max_length = 500, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")
+    )]
     pub seo_description: String,
     /// The version last seen (or send `If-Match`); a stale one is a 409 and nothing changes.
     #[serde(default)]
@@ -91,7 +117,14 @@ pub struct ReplaceProduct {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UpdateProduct {
-    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 200))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+        )
+    )]
     pub name: Option<String>,
     #[cfg_attr(feature = "ssr", schema(max_length = 100, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
     pub slug: Option<String>,
@@ -102,9 +135,15 @@ pub struct UpdateProduct {
     #[cfg_attr(feature = "ssr", schema(value_type = Option<CategoryId>))]
     pub category_id: Option<Option<CategoryId>>,
     pub featured: Option<bool>,
-    #[cfg_attr(feature = "ssr", schema(max_length = 200))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")
+    )]
     pub seo_title: Option<String>,
-    #[cfg_attr(feature = "ssr", schema(max_length = 500))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(max_length = 500, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")
+    )]
     pub seo_description: Option<String>,
     /// The version last seen (or send `If-Match`); a stale one is a 409 and nothing changes.
     #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 2147483647))]
@@ -276,7 +315,10 @@ pub struct CreateVariant {
     pub sku: String,
     /// A label such as "M / Navy"; made from the option values when absent.
     #[serde(default)]
-    #[cfg_attr(feature = "ssr", schema(max_length = 200))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")
+    )]
     pub name: String,
     /// Option values such as `{"size": "M", "colour": "Navy"}` (at most 10).
     #[serde(default)]
@@ -312,7 +354,10 @@ pub struct CreateVariant {
 pub struct UpdateVariant {
     #[cfg_attr(feature = "ssr", schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"))]
     pub sku: Option<String>,
-    #[cfg_attr(feature = "ssr", schema(max_length = 200))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")
+    )]
     pub name: Option<String>,
     pub options: Option<BTreeMap<String, String>>,
     #[cfg_attr(feature = "ssr", schema(example = "19.99", pattern = r"^\d{1,10}(\.\d{1,2})?$"))]
@@ -416,7 +461,7 @@ fn label(options: &BTreeMap<String, String>) -> String {
 }
 
 fn compare_at(raw: Option<&str>, price: Option<Decimal>) -> Result<Option<Decimal>, String> {
-    let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
+    let Some(raw) = raw else {
         return Ok(None);
     };
     let value = parse_price(raw)?;

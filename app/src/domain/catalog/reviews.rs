@@ -66,7 +66,14 @@ pub struct CreateReview {
     /// 1 to 5.
     #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 5))]
     pub rating: i64,
-    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 200))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+        )
+    )]
     pub title: String,
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 5000))]
@@ -124,7 +131,7 @@ impl CreateReview {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ModerateReview {
     /// `approved` or `rejected`.
-    #[cfg_attr(feature = "ssr", schema(value_type = String, example = "approved"))]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, example = "approved", pattern = r"^(approved|rejected)$"))]
     pub status: String,
     /// The version last seen (or send `If-Match`); stale → 409.
     #[serde(default)]

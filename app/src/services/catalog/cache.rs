@@ -43,6 +43,46 @@ pub async fn catalog_changed(state: &AppState) {
     }
 }
 
+/// Where `key` lives in the cache in the catalogue's current generation; `None` when the cache
+/// can't be reached (the caller then goes to the database).
+async fn entry_key(state: &AppState, key: &str) -> Option<String> {
+    let generation = match state.cache.get(GENERATION).await {
+        Ok(generation) => generation
+            .map(|g| String::from_utf8_lossy(&g).into_owned())
+            .unwrap_or_default(),
+        Err(err) => {
+            tracing::debug!(error = %err, "catalogue cache unreachable; reading the database");
+            return None;
+        }
+    };
+    // Keys carry what a stranger sent (a slug, query parameters): hashed, they stay short.
+    let digest = crate::auth::tokens::hash_token(key);
+    Some(format!(
+        "catalog:{generation}:{}",
+        digest.iter().take(16).map(|b| format!("{b:02x}")).collect::<String>()
+    ))
+}
+
+/// A TTL a little under [`TTL`], so entries filled together don't expire together.
+fn jittered_ttl() -> Duration {
+    TTL - Duration::from_millis(rand::random::<u64>() % (TTL.as_millis() as u64 / 10))
+}
+
+/// `key`'s value, if the current generation has it.
+pub async fn read<T: DeserializeOwned>(state: &AppState, key: &str) -> Option<T> {
+    let key = entry_key(state, key).await?;
+    state.cache.get_json::<T>(&key).await.ok().flatten()
+}
+
+/// Keeps `value` under `key` in the current generation (best effort).
+pub async fn keep<T: Serialize>(state: &AppState, key: &str, value: &T) {
+    if let Some(key) = entry_key(state, key).await
+        && let Err(err) = state.cache.set_json(&key, value, jittered_ttl()).await
+    {
+        tracing::debug!(error = %err, "catalogue read not cached");
+    }
+}
+
 /// `key`'s value from the cache, or `load`ed and kept there.
 pub(crate) async fn cached<T, F, Fut>(state: &AppState, key: &str, load: F) -> Result<T, ServiceError>
 where
@@ -50,16 +90,9 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<T, ServiceError>>,
 {
-    let generation = match state.cache.get(GENERATION).await {
-        Ok(generation) => generation
-            .map(|g| String::from_utf8_lossy(&g).into_owned())
-            .unwrap_or_default(),
-        Err(err) => {
-            tracing::debug!(error = %err, "catalogue cache unreachable; reading the database");
-            return load().await;
-        }
+    let Some(key) = entry_key(state, key).await else {
+        return load().await;
     };
-    let key = format!("catalog:{generation}:{key}");
     if let Ok(Some(hit)) = state.cache.get_json::<T>(&key).await {
         return Ok(hit);
     }
@@ -73,8 +106,7 @@ where
         Ok(Some(hit)) => hit,
         _ => {
             let value = load().await?;
-            let jitter = Duration::from_millis(rand::random::<u64>() % (TTL.as_millis() as u64 / 10));
-            if let Err(err) = state.cache.set_json(&key, &value, TTL - jitter).await {
+            if let Err(err) = state.cache.set_json(&key, &value, jittered_ttl()).await {
                 tracing::debug!(error = %err, "catalogue read not cached");
             }
             value

@@ -24,11 +24,13 @@ pub enum SeedOutcome {
     AlreadyHadProducts,
 }
 
-/// Demo products: (category, name, description, [(sku, variant, price in cents, stock)]).
+/// Demo products: (category, name, description, the option its variants differ by, [(sku,
+/// variant, price in cents, stock)]).
 type DemoProduct = (
     &'static str,
     &'static str,
     &'static str,
+    Option<&'static str>,
     &'static [(&'static str, &'static str, i64, i32)],
 );
 
@@ -37,18 +39,21 @@ const DEMO_PRODUCTS: &[DemoProduct] = &[
         "Apparel",
         "Canvas Tote Bag",
         "A sturdy cotton tote for the market run.",
+        None,
         &[("TOTE-NAT", "Natural", 1800, 40)],
     ),
     (
         "Apparel",
         "Merino Beanie",
         "Warm, soft and itch-free.",
+        Some("colour"),
         &[("BEANIE-GRY", "Grey", 2900, 15), ("BEANIE-NVY", "Navy", 2900, 0)],
     ),
     (
         "Apparel",
         "Linen Shirt",
         "Breathable linen for warm days.",
+        Some("size"),
         &[
             ("LINEN-S", "S", 5900, 5),
             ("LINEN-M", "M", 5900, 8),
@@ -59,30 +64,35 @@ const DEMO_PRODUCTS: &[DemoProduct] = &[
         "Kitchen",
         "Cast Iron Skillet",
         "Pre-seasoned 26 cm skillet that lasts a lifetime.",
+        None,
         &[("SKILLET-26", "26 cm", 4500, 12)],
     ),
     (
         "Kitchen",
         "Pour-Over Coffee Set",
         "Ceramic dripper, glass carafe and 100 filters.",
+        None,
         &[("POUROVER-SET", "Set", 3900, 7)],
     ),
     (
         "Kitchen",
         "Olive Wood Spoons",
         "Three hand-carved spoons.",
+        None,
         &[("SPOONS-3", "Set of 3", 2450, 0)],
     ),
     (
         "Stationery",
         "Dot Grid Notebook",
         "A5, 160 pages of 100 gsm paper.",
+        None,
         &[("NOTE-A5-DOT", "A5", 1650, 60)],
     ),
     (
         "Stationery",
         "Brass Fountain Pen",
         "Solid brass body, fine steel nib.",
+        None,
         &[("PEN-BRASS-F", "Fine", 7400, 4)],
     ),
 ];
@@ -96,7 +106,7 @@ pub async fn seed_demo_catalog(state: &AppState, generated: usize) -> Result<See
         return Ok(SeedOutcome::AlreadyHadProducts);
     }
     let mut categories = std::collections::HashMap::new();
-    for (index, (category, name, description, variants)) in DEMO_PRODUCTS.iter().enumerate() {
+    for (index, (category, name, description, option, variants)) in DEMO_PRODUCTS.iter().enumerate() {
         let category_id = match categories.get(category) {
             Some(id) => *id,
             None => {
@@ -128,7 +138,10 @@ pub async fn seed_demo_catalog(state: &AppState, generated: usize) -> Result<See
             let new = VariantFields {
                 sku: (*sku).to_owned(),
                 name: (*variant).to_owned(),
-                options: Default::default(),
+                // The variant's label is its value on the product's one option, if it has one.
+                options: option
+                    .map(|option| [(option.to_owned(), (*variant).to_owned())].into())
+                    .unwrap_or_default(),
                 price: price.amount,
                 compare_at_price: None,
                 stock: *stock,

@@ -2,7 +2,7 @@
 //! demo catalogue is seeded. Staff's product and variant writes are in [`editing`], reviews in
 //! [`reviews`].
 
-mod cache;
+pub mod cache;
 mod demo;
 pub mod editing;
 pub mod reviews;
@@ -246,6 +246,16 @@ pub async fn category_page(
     query: ProductQuery,
     page: PageRequest,
 ) -> Result<CategoryContent, ServiceError> {
+    let key = format!("category-page:{slug}:{query:?}:{}:{}", page.page, page.per_page);
+    cached(state, &key, || load_category_page(state, slug, query, page)).await
+}
+
+async fn load_category_page(
+    state: &AppState,
+    slug: &str,
+    query: ProductQuery,
+    page: PageRequest,
+) -> Result<CategoryContent, ServiceError> {
     let id = repo::find_category_by_slug(&state.db, slug)
         .await?
         .ok_or_else(category_not_found)?;
@@ -272,6 +282,20 @@ pub async fn category_page(
 
 /// A product's page by slug, with the way to it through the category tree.
 pub async fn product_page(state: &AppState, actor: Option<&Actor>, slug: &str) -> Result<ProductContent, ServiceError> {
+    if actor.is_some_and(|a| a.role.can(Permission::ProductsWrite)) {
+        return load_product_page(state, actor, slug).await;
+    }
+    cached(state, &format!("product-page:{slug}"), || {
+        load_product_page(state, None, slug)
+    })
+    .await
+}
+
+async fn load_product_page(
+    state: &AppState,
+    actor: Option<&Actor>,
+    slug: &str,
+) -> Result<ProductContent, ServiceError> {
     match get_product(state, actor, ProductRef::Slug(slug.to_owned())).await? {
         ProductLookup::Moved(slug) => Ok(ProductContent::Moved(slug)),
         ProductLookup::Found(product) => {

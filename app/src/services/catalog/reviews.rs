@@ -47,10 +47,17 @@ pub async fn list_product_reviews(
     page: PageRequest,
 ) -> Result<Page<ReviewView>, ServiceError> {
     let staff = actor.is_some_and(|a| a.role.can(Permission::ProductsWrite));
-    let product = load_product(state, staff, &product)
-        .await?
-        .ok_or_else(product_not_found)?;
-    list(state, Some(product.id), ReviewStatus::Approved, page).await
+    let load = || async {
+        let product = load_product(state, staff, &product)
+            .await?
+            .ok_or_else(product_not_found)?;
+        list(state, Some(product.id), ReviewStatus::Approved, page).await
+    };
+    if staff {
+        return load().await;
+    }
+    let key = format!("reviews:{product:?}:{}:{}", page.page, page.per_page);
+    super::cached(state, &key, load).await
 }
 
 /// A signed-in customer reviews an active product; the review waits for moderation. A second
