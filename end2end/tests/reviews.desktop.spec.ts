@@ -49,5 +49,8 @@ test("a customer's review shows once a moderator approves it", async ({ page, re
   await expect(page.getByTestId("review-list")).toContainText(title);
   await expect(page.getByTestId("review-list")).toContainText("Rita Reviewer");
   await expect(page.getByTestId("rating-summary")).toContainText("out of 5");
+  // One review per product: the form has given way to the one written.
+  await expect(page.getByTestId("review-form")).toHaveCount(0);
+  await expect(page.getByTestId("own-review")).toContainText("published");
   expect(errors).toEqual([]);
 });

@@ -52,6 +52,14 @@ impl Cache {
         }
     }
 
+    /// Reads two keys in one round trip.
+    pub async fn get_pair(&self, first: &str, second: &str) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), CacheError> {
+        match self {
+            Self::Redis(c) => c.get_pair(first, second).await,
+            Self::Memory(c) => Ok((c.get(first), c.get(second))),
+        }
+    }
+
     /// Stores `value` under `key` for `ttl` (at least one millisecond).
     pub async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), CacheError> {
         let ttl = ttl.max(Duration::from_millis(1));
@@ -132,6 +140,15 @@ impl RedisCache {
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
         Ok(self.conn.clone().get(self.key(key)).await?)
+    }
+
+    async fn get_pair(&self, first: &str, second: &str) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), CacheError> {
+        let (a, b): (Option<Vec<u8>>, Option<Vec<u8>>) = redis::cmd("MGET")
+            .arg(self.key(first))
+            .arg(self.key(second))
+            .query_async(&mut self.conn.clone())
+            .await?;
+        Ok((a, b))
     }
 
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), CacheError> {

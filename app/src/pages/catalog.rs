@@ -14,11 +14,10 @@ use super::home::ProductGrid;
 use crate::components::seo::{site_url, summary};
 use crate::components::{ErrorNotice, FormError, Notice, Pagination, Seo, Submit, field_errors};
 use crate::domain::catalog::pages::{CategoryContent as CategoryData, ProductContent as ProductData};
-use crate::domain::catalog::reviews::ReviewView;
+use crate::domain::catalog::reviews::{ReviewStanding, ReviewStatus, ReviewView};
 use crate::domain::catalog::{CategorySummary, ProductDetail, VariantView};
 use crate::error::{AppError, ErrorCode};
-use crate::server_fns::catalog::{WriteReview, category_page, product_page, product_reviews};
-use crate::server_fns::identity::current_user;
+use crate::server_fns::catalog::{WriteReview, category_page, own_review, product_page, product_reviews};
 
 /// The filters a category page takes from its URL, in the order the form shows them.
 const FILTERS: [&str; 5] = ["min_price", "max_price", "in_stock", "min_rating", "sort"];
@@ -490,7 +489,10 @@ fn Reviews(slug: String, product_id: String, product_name: String) -> impl IntoV
         move || query.with(|q| q.get("reviews_page")),
         move |page| product_reviews(slug.get_value(), page),
     );
-    let user = Resource::new(|| (), |_| current_user());
+    let own = {
+        let product_id = product_id.clone();
+        Resource::new(|| (), move |_| own_review(product_id.clone()))
+    };
     let base = format!("/products/{}", slug.get_value());
     view! {
         <section aria-labelledby="reviews-heading" class="mt-10">
@@ -520,8 +522,22 @@ fn Reviews(slug: String, product_id: String, product_name: String) -> impl IntoV
                     let product_id = product_id.clone();
                     let product_name = product_name.clone();
                     Suspend::new(async move {
-                        match user.await {
-                            Ok(Some(_)) => view! { <ReviewForm product_id product_name/> }.into_any(),
+                        match own.await {
+                            Ok(ReviewStanding::NotYet) => view! { <ReviewForm product_id product_name/> }.into_any(),
+                            Ok(ReviewStanding::Written(review)) => view! {
+                                <p class="mt-6 text-sm text-stone-700" data-testid="own-review">
+                                    {format!(
+                                        "You reviewed this product on {}: “{}” ({}).",
+                                        review.created_at.format("%-d %B %Y"),
+                                        review.title,
+                                        match review.status {
+                                            ReviewStatus::Pending => "waiting to be checked",
+                                            ReviewStatus::Approved => "published",
+                                            ReviewStatus::Rejected => "not published",
+                                        }
+                                    )}
+                                </p>
+                            }.into_any(),
                             _ => view! {
                                 <p class="mt-6 text-sm text-stone-700">
                                     <A href="/login" attr:class="underline">"Sign in"</A> " to write a review."

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::domain::Page;
 use crate::domain::catalog::pages::{CategoryContent, HomeContent, ProductContent};
-use crate::domain::catalog::reviews::ReviewView;
+use crate::domain::catalog::reviews::{ReviewStanding, ReviewView};
 use crate::error::AppError;
 
 /// The home page's featured products and categories.
@@ -71,6 +71,26 @@ pub async fn product_reviews(slug: String, page: Option<String>) -> Result<Page<
     let request = respond(PageRequest::parse(page.as_deref(), Some("5")))?;
     let state = respond(state())?;
     respond(reviews::list_product_reviews(&state, None, ProductRef::Slug(slug), request).await)
+}
+
+/// Whether the visitor may review the product, or the review they wrote of it.
+#[server(prefix = "/api/fn", endpoint = "own_review", input = server_fn::codec::GetUrl)]
+pub async fn own_review(product_id: String) -> Result<ReviewStanding, AppError> {
+    use super::{respond, state, web};
+    use crate::domain::ProductId;
+    use crate::services::catalog::reviews;
+
+    let Some(actor) = web::actor().await? else {
+        return Ok(ReviewStanding::SignedOut);
+    };
+    let Ok(product) = uuid::Uuid::parse_str(product_id.trim()).map(ProductId) else {
+        return Ok(ReviewStanding::NotYet);
+    };
+    let state = respond(state())?;
+    Ok(match respond(reviews::get_own_review(&state, &actor, product).await)? {
+        Some(review) => ReviewStanding::Written(review),
+        None => ReviewStanding::NotYet,
+    })
 }
 
 /// The signed-in customer reviews a product; it shows once a moderator approves it.

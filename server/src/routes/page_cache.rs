@@ -67,9 +67,11 @@ pub async fn page_cache(State(state): State<AppState>, request: Request, next: N
         return next.run(request).await;
     }
     let key = format!("page:{}", request.uri());
-    if let Some(page) = cache::read::<KeptPage>(&state, &key).await {
-        return answer(&page);
-    }
+    let generation = match cache::read::<KeptPage>(&state, &key).await {
+        cache::Lookup::Hit(page) => return answer(&page),
+        cache::Lookup::Miss { generation } => generation,
+        cache::Lookup::Unreachable => return next.run(request).await,
+    };
     let response = next.run(request).await;
     let keepable = response.status() == StatusCode::OK
         && !response.headers().contains_key(header::SET_COOKIE)
@@ -92,14 +94,10 @@ pub async fn page_cache(State(state): State<AppState>, request: Request, next: N
     };
     if bytes.len() <= MAX_PAGE_BYTES {
         let html = String::from_utf8_lossy(&bytes);
-        cache::keep(
-            &state,
-            &key,
-            &KeptPage {
-                body: html.replace(&nonce, NONCE_SLOT),
-            },
-        )
-        .await;
+        let page = KeptPage {
+            body: html.replace(&nonce, NONCE_SLOT),
+        };
+        cache::keep(&state, &key, &generation, &page).await;
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -27,6 +27,12 @@ async fn round_trip(cache: Cache) {
     assert_eq!(cache.get("greeting").await.unwrap(), None);
     cache.delete("never-set").await.unwrap();
     cache.ping().await.unwrap();
+    // Two keys in one round trip, present or not.
+    cache.set("one", b"1", Duration::from_secs(60)).await.unwrap();
+    assert_eq!(
+        cache.get_pair("one", "none").await.unwrap(),
+        (Some(b"1".to_vec()), None)
+    );
 }
 
 async fn expires(cache: Cache) {

@@ -59,6 +59,16 @@ pub struct ReviewView {
     pub version: i32,
 }
 
+/// Where the visitor stands with reviewing one product (the product page's review form).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ReviewStanding {
+    SignedOut,
+    /// Signed in, no review of this product yet: the form is offered.
+    NotYet,
+    /// The review they wrote (one per product), whatever its status.
+    Written(ReviewView),
+}
+
 /// `POST /products/{id}/reviews`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -1,10 +1,11 @@
 //! Cache-aside for the catalogue as strangers see it (product pages, lists, the category tree),
 //! through the cache adapter: Redis when configured — shared by every instance — else memory.
 //!
-//! Every entry's key carries the catalogue's current *generation*, a random token kept in the
-//! cache itself. Any catalogue write moves it ([`catalog_changed`]), so one write makes every
-//! cached read stale at once, on every instance sharing the cache; old entries then expire by
-//! their TTL, which is also the backstop if a write's notice is lost. When a hot entry is missing,
+//! Every entry is stamped with the catalogue's *generation* it was made in, a random token kept
+//! in the cache itself and read with the entry in one round trip. Any catalogue write moves it
+//! ([`catalog_changed`]), so one write makes every cached read stale at once, on every instance
+//! sharing the cache; stale entries are overwritten or expire by their TTL, which is also the
+//! backstop if a write's notice is lost. When a hot entry is missing,
 //! one request per process loads it while the others wait for it (no stampede on the database);
 //! TTLs are jittered so entries filled together don't expire together. A cache that can't be
 //! reached is bypassed: strangers' reads go to the database.
@@ -43,24 +44,51 @@ pub async fn catalog_changed(state: &AppState) {
     }
 }
 
-/// Where `key` lives in the cache in the catalogue's current generation; `None` when the cache
-/// can't be reached (the caller then goes to the database).
-async fn entry_key(state: &AppState, key: &str) -> Option<String> {
-    let generation = match state.cache.get(GENERATION).await {
-        Ok(generation) => generation
-            .map(|g| String::from_utf8_lossy(&g).into_owned())
-            .unwrap_or_default(),
+/// Where `key`'s entry lives. Keys carry what a stranger sent (a slug, query parameters):
+/// hashed, they stay short.
+fn entry_key(key: &str) -> String {
+    let digest = crate::auth::tokens::hash_token(key);
+    format!(
+        "catalog:entry:{}",
+        digest.iter().take(16).map(|b| format!("{b:02x}")).collect::<String>()
+    )
+}
+
+/// What the cache holds for an entry.
+pub enum Lookup<T> {
+    /// Made in the current generation.
+    Hit(T),
+    /// Absent or older than the current generation, which a new entry is to be stamped with
+    /// (read before loading, so a write committed during the load makes the entry stale).
+    Miss { generation: String },
+    /// The cache can't be reached: go to the database, keep nothing.
+    Unreachable,
+}
+
+/// The current generation and the entry, in one round trip (an entry is stored as its
+/// generation, a newline, then its JSON).
+async fn lookup<T: DeserializeOwned>(state: &AppState, entry: &str) -> Lookup<T> {
+    let (generation, stored) = match state.cache.get_pair(GENERATION, entry).await {
+        Ok(pair) => pair,
         Err(err) => {
             tracing::debug!(error = %err, "catalogue cache unreachable; reading the database");
-            return None;
+            return Lookup::Unreachable;
         }
     };
-    // Keys carry what a stranger sent (a slug, query parameters): hashed, they stay short.
-    let digest = crate::auth::tokens::hash_token(key);
-    Some(format!(
-        "catalog:{generation}:{}",
-        digest.iter().take(16).map(|b| format!("{b:02x}")).collect::<String>()
-    ))
+    let generation = generation.unwrap_or_default();
+    let fresh = stored.as_deref().and_then(|stored| {
+        let newline = stored.iter().position(|b| *b == b'\n')?;
+        if stored[..newline] != generation[..] {
+            return None;
+        }
+        serde_json::from_slice(&stored[newline + 1..]).ok()
+    });
+    match fresh {
+        Some(value) => Lookup::Hit(value),
+        None => Lookup::Miss {
+            generation: String::from_utf8_lossy(&generation).into_owned(),
+        },
+    }
 }
 
 /// A TTL a little under [`TTL`], so entries filled together don't expire together.
@@ -68,19 +96,27 @@ fn jittered_ttl() -> Duration {
     TTL - Duration::from_millis(rand::random::<u64>() % (TTL.as_millis() as u64 / 10))
 }
 
-/// `key`'s value, if the current generation has it.
-pub async fn read<T: DeserializeOwned>(state: &AppState, key: &str) -> Option<T> {
-    let key = entry_key(state, key).await?;
-    state.cache.get_json::<T>(&key).await.ok().flatten()
-}
-
-/// Keeps `value` under `key` in the current generation (best effort).
-pub async fn keep<T: Serialize>(state: &AppState, key: &str, value: &T) {
-    if let Some(key) = entry_key(state, key).await
-        && let Err(err) = state.cache.set_json(&key, value, jittered_ttl()).await
-    {
+async fn store<T: Serialize>(state: &AppState, entry: &str, generation: &str, value: &T) {
+    let Ok(json) = serde_json::to_vec(value) else {
+        return;
+    };
+    let mut stamped = Vec::with_capacity(generation.len() + 1 + json.len());
+    stamped.extend_from_slice(generation.as_bytes());
+    stamped.push(b'\n');
+    stamped.extend_from_slice(&json);
+    if let Err(err) = state.cache.set(entry, &stamped, jittered_ttl()).await {
         tracing::debug!(error = %err, "catalogue read not cached");
     }
+}
+
+/// `key`'s value, if the current generation has it.
+pub async fn read<T: DeserializeOwned>(state: &AppState, key: &str) -> Lookup<T> {
+    lookup(state, &entry_key(key)).await
+}
+
+/// Keeps `value` under `key`, stamped with the `generation` a [`read`] returned.
+pub async fn keep<T: Serialize>(state: &AppState, key: &str, generation: &str, value: &T) {
+    store(state, &entry_key(key), generation, value).await;
 }
 
 /// `key`'s value from the cache, or `load`ed and kept there.
@@ -90,25 +126,24 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<T, ServiceError>>,
 {
-    let Some(key) = entry_key(state, key).await else {
-        return load().await;
-    };
-    if let Ok(Some(hit)) = state.cache.get_json::<T>(&key).await {
-        return Ok(hit);
+    let entry = entry_key(key);
+    match lookup::<T>(state, &entry).await {
+        Lookup::Hit(hit) => return Ok(hit),
+        Lookup::Unreachable => return load().await,
+        Lookup::Miss { .. } => {}
     }
     let flight = FLIGHTS
         .lock()
-        .map(|mut flights| flights.entry(key.clone()).or_default().clone())
+        .map(|mut flights| flights.entry(entry.clone()).or_default().clone())
         .unwrap_or_default();
     let guard = flight.lock().await;
     // Whoever held the flight before us has filled the entry.
-    let value = match state.cache.get_json::<T>(&key).await {
-        Ok(Some(hit)) => hit,
-        _ => {
+    let value = match lookup::<T>(state, &entry).await {
+        Lookup::Hit(hit) => hit,
+        Lookup::Unreachable => load().await?,
+        Lookup::Miss { generation } => {
             let value = load().await?;
-            if let Err(err) = state.cache.set_json(&key, &value, jittered_ttl()).await {
-                tracing::debug!(error = %err, "catalogue read not cached");
-            }
+            store(state, &entry, &generation, &value).await;
             value
         }
     };
@@ -116,7 +151,7 @@ where
     if let Ok(mut flights) = FLIGHTS.lock()
         && Arc::strong_count(&flight) <= 2
     {
-        flights.remove(&key);
+        flights.remove(&entry);
     }
     Ok(value)
 }

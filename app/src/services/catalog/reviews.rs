@@ -138,3 +138,15 @@ pub async fn get_review(state: &AppState, actor: Option<&Actor>, id: ReviewId) -
         Err(review_not_found())
     }
 }
+
+/// The review `actor` wrote of `product`, if any.
+pub async fn get_own_review(
+    state: &AppState,
+    actor: &Actor,
+    product: ProductId,
+) -> Result<Option<ReviewView>, ServiceError> {
+    match repo::find_own_review(&state.db, product, actor.user_id).await? {
+        Some(id) => Ok(repo::find_review(&state.db, id).await?),
+        None => Ok(None),
+    }
+}
