@@ -13,6 +13,7 @@ use super::NotFound;
 use super::home::ProductGrid;
 use crate::components::seo::{site_url, summary};
 use crate::components::{ErrorNotice, FormError, Notice, Pagination, Seo, Submit, field_errors};
+use crate::domain::Page;
 use crate::domain::catalog::pages::{CategoryContent as CategoryData, ProductContent as ProductData};
 use crate::domain::catalog::reviews::{ReviewStanding, ReviewStatus, ReviewView};
 use crate::domain::catalog::{CategorySummary, ProductDetail, VariantView};
@@ -181,12 +182,22 @@ fn Category(data: CategoryData) -> impl IntoView {
 #[component]
 pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
-    let data = Resource::new(move || params.with(|p| p.get("slug")).unwrap_or_default(), product_page);
+    let query = use_query_map();
+    let slug = move || params.with(|p| p.get("slug")).unwrap_or_default();
+    // Every resource of the page is created here, before anything awaits: the browser matches
+    // resources to the server's by the order they were made in.
+    let data = Resource::new(slug, product_page);
+    let reviews = Resource::new(
+        move || (slug(), query.with(|q| q.get("reviews_page"))),
+        |(slug, page)| product_reviews(slug, page),
+    );
+    let own = Resource::new(slug, own_review);
+    let resources = PageResources { reviews, own };
     view! {
         <Suspense fallback=|| view! { <p role="status" class="text-stone-700">"Loading the product…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(ProductData::Found { product, trail }) => view! { <Product product=*product trail/> }.into_any(),
+                    Ok(ProductData::Found { product, trail }) => view! { <Product product=*product trail resources/> }.into_any(),
                     Ok(ProductData::Moved(slug)) => view! { <MovedTo path=format!("/products/{slug}")/> }.into_any(),
                     Err(error) => error_view(error),
                 }
@@ -329,8 +340,15 @@ fn product_json_ld(product: &ProductDetail, variant: Option<&VariantView>, url: 
     ld.to_string().replace('<', "\\u003c")
 }
 
+/// The product page's resources besides the product itself.
+#[derive(Clone, Copy)]
+struct PageResources {
+    reviews: Resource<Result<Page<ReviewView>, AppError>>,
+    own: Resource<Result<ReviewStanding, AppError>>,
+}
+
 #[component]
-fn Product(product: ProductDetail, trail: Vec<CategorySummary>) -> impl IntoView {
+fn Product(product: ProductDetail, trail: Vec<CategorySummary>, resources: PageResources) -> impl IntoView {
     let query = use_query_map();
     let path = format!("/products/{}", product.slug);
     let title = if product.seo_title.is_empty() {
@@ -436,7 +454,7 @@ fn Product(product: ProductDetail, trail: Vec<CategorySummary>) -> impl IntoView
                 }}
             </div>
         </article>
-        <Reviews slug=product.slug.clone() product_id=product.id.0.to_string() product_name/>
+        <Reviews slug=product.slug.clone() product_id=product.id.0.to_string() product_name resources/>
     }
 }
 
@@ -482,18 +500,9 @@ fn VariantSummary(variant: VariantView) -> impl IntoView {
 }
 
 #[component]
-fn Reviews(slug: String, product_id: String, product_name: String) -> impl IntoView {
-    let query = use_query_map();
-    let slug = StoredValue::new(slug);
-    let reviews = Resource::new(
-        move || query.with(|q| q.get("reviews_page")),
-        move |page| product_reviews(slug.get_value(), page),
-    );
-    let own = {
-        let product_id = product_id.clone();
-        Resource::new(|| (), move |_| own_review(product_id.clone()))
-    };
-    let base = format!("/products/{}", slug.get_value());
+fn Reviews(slug: String, product_id: String, product_name: String, resources: PageResources) -> impl IntoView {
+    let PageResources { reviews, own } = resources;
+    let base = format!("/products/{slug}");
     view! {
         <section aria-labelledby="reviews-heading" class="mt-10">
             <h2 id="reviews-heading" class="text-xl font-bold tracking-tight">"Reviews"</h2>

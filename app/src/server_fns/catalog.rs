@@ -73,24 +73,23 @@ pub async fn product_reviews(slug: String, page: Option<String>) -> Result<Page<
     respond(reviews::list_product_reviews(&state, None, ProductRef::Slug(slug), request).await)
 }
 
-/// Whether the visitor may review the product, or the review they wrote of it.
+/// Whether the visitor may review the product (by slug), or the review they wrote of it.
 #[server(prefix = "/api/fn", endpoint = "own_review", input = server_fn::codec::GetUrl)]
-pub async fn own_review(product_id: String) -> Result<ReviewStanding, AppError> {
+pub async fn own_review(slug: String) -> Result<ReviewStanding, AppError> {
     use super::{respond, state, web};
-    use crate::domain::ProductId;
+    use crate::domain::catalog::ProductRef;
     use crate::services::catalog::reviews;
 
     let Some(actor) = web::actor().await? else {
         return Ok(ReviewStanding::SignedOut);
     };
-    let Ok(product) = uuid::Uuid::parse_str(product_id.trim()).map(ProductId) else {
-        return Ok(ReviewStanding::NotYet);
-    };
     let state = respond(state())?;
-    Ok(match respond(reviews::get_own_review(&state, &actor, product).await)? {
-        Some(review) => ReviewStanding::Written(review),
-        None => ReviewStanding::NotYet,
-    })
+    Ok(
+        match respond(reviews::get_own_review(&state, &actor, ProductRef::Slug(slug)).await)? {
+            Some(review) => ReviewStanding::Written(review),
+            None => ReviewStanding::NotYet,
+        },
+    )
 }
 
 /// The signed-in customer reviews a product; it shows once a moderator approves it.

@@ -139,13 +139,17 @@ pub async fn get_review(state: &AppState, actor: Option<&Actor>, id: ReviewId) -
     }
 }
 
-/// The review `actor` wrote of `product`, if any.
+/// The review `actor` wrote of `product` (visible to them), if any.
 pub async fn get_own_review(
     state: &AppState,
     actor: &Actor,
-    product: ProductId,
+    product: ProductRef,
 ) -> Result<Option<ReviewView>, ServiceError> {
-    match repo::find_own_review(&state.db, product, actor.user_id).await? {
+    let staff = actor.role.can(Permission::ProductsWrite);
+    let Some(product) = load_product(state, staff, &product).await? else {
+        return Ok(None);
+    };
+    match repo::find_own_review(&state.db, product.id, actor.user_id).await? {
         Some(id) => Ok(repo::find_review(&state.db, id).await?),
         None => Ok(None),
     }
