@@ -116,6 +116,10 @@ pub fn router(state: AppState, options: LeptosOptions, settings: &Settings, extr
         .merge(docs::router(&settings.http.api_docs_assets_dir))
         .route("/sitemap.xml", axum::routing::get(sitemap::sitemap))
         .merge(extra)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::api_cache,
+        ))
         .with_state(state.clone());
     Router::new()
         .merge(pages)

@@ -1,4 +1,5 @@
-//! Whole storefront pages as strangers see them, kept in the catalogue cache: a visitor without
+//! Whole storefront pages — and catalogue answers of the JSON API — as strangers see them, kept
+//! in the catalogue cache: a visitor without
 //! a session gets the same HTML as every other such visitor, so rendering it once per catalogue
 //! generation is enough (the generation moves with every catalogue write, so a kept page is
 //! never older than the data it shows). Pages carry a CSP nonce for their inline scripts; a kept
@@ -118,4 +119,84 @@ mod tests {
             .into_response();
         assert_eq!(nonce_of(&response).as_deref(), Some("abc123"));
     }
+}
+
+/// A catalogue answer of the JSON API as strangers get it: the body and its ETag, if it has one
+/// (single resources do, lists don't).
+#[derive(Serialize, Deserialize)]
+struct KeptAnswer {
+    body: String,
+    etag: Option<String>,
+}
+
+/// Whether the request is a stranger's read of the catalogue API: a GET without credentials.
+fn is_strangers_catalogue_read(request: &Request) -> bool {
+    let path = request.uri().path();
+    request.method() == Method::GET
+        && ["/api/v1/products", "/api/v1/categories"]
+            .iter()
+            .any(|p| path.starts_with(p))
+        && !request.headers().contains_key(header::AUTHORIZATION)
+}
+
+/// Strangers' catalogue reads of the JSON API, kept as bytes in the same generation scheme as
+/// pages: a hit skips the cached value's decoding and the answer's encoding. `If-None-Match`
+/// is answered from the kept ETag.
+pub async fn api_cache(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !is_strangers_catalogue_read(&request) {
+        return next.run(request).await;
+    }
+    let key = format!("api:{}", request.uri());
+    let generation = match cache::read::<KeptAnswer>(&state, &key).await {
+        cache::Lookup::Hit(kept) => {
+            let etag = kept.etag.as_deref().and_then(|e| HeaderValue::from_str(e).ok());
+            let vary = (header::VARY, HeaderValue::from_static("authorization"));
+            if let Some(etag) = etag.clone()
+                && crate::api::envelope::if_none_match(request.headers(), &etag)
+            {
+                return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag), vary]).into_response();
+            }
+            let json = (header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            let mut response = (StatusCode::OK, [vary, json], kept.body).into_response();
+            if let Some(etag) = etag {
+                response.headers_mut().insert(header::ETAG, etag);
+            }
+            return response;
+        }
+        cache::Lookup::Miss { generation } => generation,
+        cache::Lookup::Unreachable => return next.run(request).await,
+    };
+    let response = next.run(request).await;
+    let etag = response
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let keepable = response.status() == StatusCode::OK
+        && !response.headers().contains_key(header::SET_COOKIE)
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !keepable {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            tracing::error!(error = %err, "an API answer could not be read");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    if bytes.len() <= MAX_PAGE_BYTES
+        && let Ok(body) = std::str::from_utf8(&bytes)
+    {
+        let kept = KeptAnswer {
+            body: body.to_owned(),
+            etag,
+        };
+        cache::keep(&state, &key, &generation, &kept).await;
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
