@@ -188,6 +188,15 @@ fn same_site(request: &Request) -> bool {
     header(header::HOST).is_some_and(|host| !authority.is_empty() && authority.eq_ignore_ascii_case(host))
 }
 
+/// Whether the request carries a browser session's cookie (the visitor may be signed in).
+pub fn has_session_cookie(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("oxcart_session="))
+}
+
 /// Who may keep a copy of a response. A handler that decided (static files, health, the
 /// sitemap) is left alone. Otherwise: writes and errors are `no-store`; anything for
 /// someone in particular — a bearer token, a session cookie, a cookie being set, a server
@@ -199,12 +208,7 @@ async fn cache_control(request: Request, next: Next) -> Response {
     let readable = matches!(*request.method(), Method::GET | Method::HEAD);
     let path = request.uri().path();
     let personal = request.headers().contains_key(header::AUTHORIZATION)
-        || request
-            .headers()
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .any(|v| v.contains("oxcart_session="))
+        || has_session_cookie(request.headers())
         || ["/api/fn/", "/account", "/admin", "/api/v1/me", "/api/v1/users"]
             .iter()
             .any(|prefix| path.starts_with(prefix));

@@ -11,6 +11,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::NotFound;
 use super::home::ProductGrid;
+use crate::components::pagination::encode_query_value;
 use crate::components::seo::{site_url, summary};
 use crate::components::{ErrorNotice, FormError, Notice, Pagination, Seo, Submit, field_errors};
 use crate::domain::Page;
@@ -281,23 +282,13 @@ fn pick_variant<'a>(variants: &'a [VariantView], query: &BTreeMap<String, String
 fn variant_query(variant: &VariantView) -> String {
     let options = options_of(variant);
     if options.is_empty() {
-        return format!("?variant={}", encode(&variant.sku));
+        return format!("?variant={}", encode_query_value(&variant.sku));
     }
     let pairs: Vec<String> = options
         .iter()
-        .map(|(n, v)| format!("{}={}", encode(n), encode(v)))
+        .map(|(n, v)| format!("{}={}", encode_query_value(n), encode_query_value(v)))
         .collect();
     format!("?{}", pairs.join("&"))
-}
-
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// schema.org `Product` JSON-LD: price, availability and rating, for search engines.

@@ -29,12 +29,7 @@ fn is_strangers_view(request: &Request) -> bool {
     let path = request.uri().path();
     request.method() == Method::GET
         && !["/account", "/admin", "/api/"].iter().any(|p| path.starts_with(p))
-        && !request
-            .headers()
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .any(|v| v.contains("oxcart_session="))
+        && !crate::middleware::has_session_cookie(request.headers())
 }
 
 /// The nonce a rendered page's CSP names.
