@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Oxcart needs on a fresh Debian machine of this kind.
 # Idempotent: every step checks first and prints what it did. Only package registries are used.
-# Usage: scripts/setup.sh [--e2e | --bench]   (--e2e also installs Chromium for Playwright,
+# Usage: scripts/setup.sh [--e2e] [--bench]   (--e2e also installs Chromium for Playwright,
 # --bench wrk for scripts/bench.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,7 @@ say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 CARGO_LEPTOS_VERSION=0.3.11
 SQLX_CLI_VERSION=0.8.6
 SCHEMATHESIS_VERSION=4.32.5
+MOTO_VERSION=5.2.5
 # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
 
@@ -93,6 +94,14 @@ else
   .tools/venv/bin/pip install -q "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
+# moto (PyPI) in server mode: the S3-compatible object storage the media store's S3 test uses.
+if .tools/venv/bin/python -c 'import moto, moto.server; print(moto.__version__)' 2>/dev/null | grep -qx "$MOTO_VERSION"; then
+  say "moto $MOTO_VERSION (test S3 server): present"
+else
+  say "moto $MOTO_VERSION (test S3 server): installing into .tools/venv"
+  .tools/venv/bin/pip install -q "moto[server]==$MOTO_VERSION"
+fi
+
 # Brotli for precompressing the built site (scripts/lib.sh `precompress_site`).
 if command -v brotli >/dev/null; then
   say "brotli: present"
@@ -101,7 +110,7 @@ else
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq brotli >/dev/null
 fi
 
-if [ "${1:-}" = "--e2e" ]; then
+if [[ " $* " == *" --e2e "* ]]; then
   if [ -x /usr/bin/chromium ]; then
     say "chromium: present"
   else
@@ -109,7 +118,7 @@ if [ "${1:-}" = "--e2e" ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
 fi
-if [ "${1:-}" = "--bench" ]; then
+if [[ " $* " == *" --bench "* ]]; then
   if command -v wrk >/dev/null; then
     say "wrk: present"
   else

@@ -1,6 +1,6 @@
-//! The application state the services take: one pool, one cache, the rate limiter and the
-//! shop's and auth settings — what the rules use, nothing of the web framework. Built once at
-//! start-up by the server and provided to handlers (as axum state) and to server functions (as
+//! The application state the services take: one pool, one cache, the rate limiter, the media
+//! store and the shop's and auth settings — what the rules use, nothing of the web framework.
+//! Built once at start-up by the server and provided to handlers (as axum state) and to server functions (as
 //! Leptos context).
 
 use std::sync::Arc;
@@ -9,6 +9,7 @@ use axum::extract::FromRef;
 use sqlx::PgPool;
 
 use crate::adapters::cache::Cache;
+use crate::adapters::media::MediaStore;
 use crate::adapters::rate_limit::RateLimiter;
 use crate::auth::AuthConfig;
 use crate::domain::Currency;
@@ -29,4 +30,6 @@ pub struct AppState {
     pub shop: Arc<ShopConfig>,
     pub auth: Arc<AuthConfig>,
     pub limiter: RateLimiter,
+    /// Where product images are stored.
+    pub media: MediaStore,
 }

@@ -1,8 +1,24 @@
 // Browsing the catalogue as a shopper, on a desktop and on a phone: home → category → a price
 // filter (in the URL: the back button undoes it) → a product → a variant (price, SKU and the
-// URL change without a reload) → its reviews. The same journey works with JavaScript off.
+// URL change without a reload) → its pictures and reviews. The same journey works with
+// JavaScript off.
 import { test, expect } from "@playwright/test";
 import { watchConsole, expectNoAxeViolations, waitForHydration } from "./helpers";
+import type { Page } from "@playwright/test";
+
+// The product's first picture: described, sized (no layout shift), offered as WebP with a
+// srcset, and actually loaded from the media route.
+async function expectPictureLoaded(page: Page) {
+  const picture = page.getByTestId("gallery").getByRole("img").first();
+  await expect(picture).toHaveAttribute("alt", /Linen Shirt/);
+  await expect(picture).toHaveAttribute("width", /^\d+$/);
+  await expect(picture).toHaveAttribute("height", /^\d+$/);
+  await expect(picture).toHaveAttribute("srcset", /\/media\/images\/.+ 480w/);
+  await expect
+    .poll(() => picture.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0)))
+    .toBeGreaterThan(0);
+  expect(await picture.evaluate((img: HTMLImageElement) => img.currentSrc)).toMatch(/\.webp$/);
+}
 
 test("a shopper browses to a product, filters, picks a variant and reads reviews", async ({ page }) => {
   const errors = watchConsole(page);
@@ -26,6 +42,7 @@ test("a shopper browses to a product, filters, picks a variant and reads reviews
   await expect(page.getByRole("heading", { level: 1, name: "Linen Shirt" })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Breadcrumb" })).toContainText("Apparel");
   await expect(page.getByTestId("variant-price")).toHaveText("$59.00");
+  await expectPictureLoaded(page);
   // A marker on the window survives only if the page is not reloaded.
   await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
   await page.getByRole("link", { name: "L", exact: true }).click();
@@ -50,6 +67,7 @@ test("browsing works without JavaScript", async ({ browser }) => {
   await expect(page.getByTestId("result-count")).toHaveText("1 product");
   await page.getByRole("link", { name: "Linen Shirt" }).click();
   await expect(page.getByTestId("variant-price")).toHaveText("$59.00");
+  await expectPictureLoaded(page);
   await page.getByRole("link", { name: "L", exact: true }).click();
   await expect(page.getByTestId("variant-price")).toHaveText("$61.00");
   await expect(page.getByTestId("sku")).toHaveText("LINEN-L");

@@ -79,6 +79,7 @@ pub struct Settings {
     pub cache: CacheSettings,
     pub auth: AuthSettings,
     pub mail: MailSettings,
+    pub media: MediaSettings,
     pub jobs: JobSettings,
     pub shop: ShopSettings,
     pub log: LogSettings,
@@ -171,6 +172,29 @@ pub struct MailSettings {
 pub struct JobSettings {
     /// `JOB_WORKERS`: background job workers in this process; 0 switches them off here.
     pub workers: usize,
+}
+
+/// Product images: where they are stored and how large an upload may be.
+#[derive(Clone, Debug)]
+pub struct MediaSettings {
+    /// `MEDIA_DIR`: the local directory images are stored in when S3 is not configured.
+    pub dir: PathBuf,
+    /// `S3_BUCKET` (with `S3_REGION`, `S3_ENDPOINT`, `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY`):
+    /// S3-compatible object storage instead of `MEDIA_DIR`.
+    pub s3: Option<S3Settings>,
+    /// `MAX_UPLOAD_BYTES`: largest upload accepted, on upload routes only (everything else keeps
+    /// `MAX_BODY_BYTES`).
+    pub max_upload_bytes: usize,
+}
+
+/// S3-compatible object storage.
+#[derive(Clone, Debug)]
+pub struct S3Settings {
+    pub bucket: String,
+    pub region: String,
+    pub endpoint: Option<String>,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<Secret<String>>,
 }
 
 /// The shop itself.
@@ -384,6 +408,24 @@ impl Settings {
                 smtp_url: smtp_url.map(Secret::new),
                 from: mail_from,
                 outbox_dir: PathBuf::from(parse("MAIL_OUTBOX_DIR", "target/outbox")?),
+            },
+            media: MediaSettings {
+                dir: PathBuf::from(parse("MEDIA_DIR", "target/media")?),
+                s3: match var("S3_BUCKET") {
+                    None => None,
+                    Some(bucket) => Some(S3Settings {
+                        bucket,
+                        region: parse("S3_REGION", "us-east-1")?,
+                        endpoint: var("S3_ENDPOINT").map(|e| e.trim_end_matches('/').to_owned()),
+                        access_key_id: var("S3_ACCESS_KEY_ID"),
+                        secret_access_key: var("S3_SECRET_ACCESS_KEY").map(Secret::new),
+                    }),
+                },
+                max_upload_bytes: typed(
+                    "MAX_UPLOAD_BYTES",
+                    parse("MAX_UPLOAD_BYTES", "10485760")?,
+                    "a number of bytes",
+                )?,
             },
             jobs: JobSettings {
                 workers: typed("JOB_WORKERS", parse("JOB_WORKERS", "2")?, "a whole number")?,

@@ -11,6 +11,7 @@ use std::time::Duration;
 use app::adapters::cache::Cache;
 use app::adapters::jobs::{self, JobContext};
 use app::adapters::mail::Mailer;
+use app::adapters::media::{MediaStore, S3Config};
 use app::adapters::rate_limit::RateLimiter;
 use app::adapters::sessions::SessionBackend;
 use app::auth::AuthConfig;
@@ -31,6 +32,8 @@ pub enum StartupError {
     Redis(app::adapters::cache::CacheError),
     #[error("could not listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("the media store is not usable: {0}")]
+    Media(#[from] app::adapters::media::MediaError),
     #[error("mail is misconfigured: {0}")]
     Mail(#[from] app::adapters::mail::MailError),
 }
@@ -67,6 +70,20 @@ async fn housekeeping(state: AppState, period: Duration) {
         report("expired_sessions", sessions.delete_expired().await);
         report("finished_jobs", jobs::delete_finished(&state.db).await);
     }
+}
+
+/// Where product images are stored: S3-compatible storage when configured, `MEDIA_DIR` otherwise.
+pub fn media_store(settings: &Settings) -> Result<MediaStore, StartupError> {
+    Ok(match &settings.media.s3 {
+        Some(s3) => MediaStore::s3(&S3Config {
+            bucket: s3.bucket.clone(),
+            region: s3.region.clone(),
+            endpoint: s3.endpoint.clone(),
+            access_key_id: s3.access_key_id.clone(),
+            secret_access_key: s3.secret_access_key.as_ref().map(|s| s.expose().clone()),
+        })?,
+        None => MediaStore::local(&settings.media.dir)?,
+    })
 }
 
 /// Where the shop's mail goes: SMTP when configured, the outbox directory otherwise.
@@ -108,6 +125,9 @@ pub async fn build_state(settings: &Settings, addr: SocketAddr) -> Result<AppSta
             .map_err(StartupError::Redis)?,
         None => Cache::memory(settings.cache.max_entries),
     };
+    let media = media_store(settings)?;
+    // A missing bucket or wrong credentials stop start-up here, not the first upload.
+    media.check().await?;
     let jwt_secret = match &settings.auth.jwt_secret {
         Some(secret) => secret.expose().as_bytes().to_vec(),
         None => {
@@ -128,6 +148,7 @@ pub async fn build_state(settings: &Settings, addr: SocketAddr) -> Result<AppSta
         limiter: RateLimiter::new(cache.clone(), settings.auth.rate_limits),
         auth: Arc::new(auth),
         cache,
+        media,
         shop: Arc::new(ShopConfig {
             name: settings.shop.name.clone(),
             currency: settings.shop.currency.clone(),
@@ -162,7 +183,7 @@ impl Application {
             crate::routes::router(state.clone(), options, &settings, extra),
             &settings,
         );
-        tracing::info!(event = "started", cache = state.cache.kind(), mail = mailer.kind(), job_workers = settings.jobs.workers, addr = %local, "Oxcart is ready");
+        tracing::info!(event = "started", cache = state.cache.kind(), media = state.media.kind(), mail = mailer.kind(), job_workers = settings.jobs.workers, addr = %local, "Oxcart is ready");
         Ok(Self {
             listener,
             router,
@@ -198,6 +219,7 @@ impl Application {
                 self.state.db.clone(),
                 JobContext {
                     mailer: self.mailer.clone(),
+                    state: self.state.clone(),
                 },
                 self.job_workers,
                 self.shutdown_timeout,

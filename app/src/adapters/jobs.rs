@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{PgExecutor, PgPool};
 
 use super::mail::{Mail, MailError, Mailer};
+use crate::state::AppState;
 
 /// The queue's name in `apalis.jobs.job_type`.
 pub const QUEUE: &str = "oxcart::jobs";
@@ -27,12 +28,18 @@ const MAX_ATTEMPTS: u32 = 6;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Job {
     SendMail(Mail),
+    /// Makes a product image's renditions ([`crate::services::catalog::images::make_renditions`]).
+    MakeRenditions {
+        image: uuid::Uuid,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
     #[error(transparent)]
     Mail(#[from] MailError),
+    #[error(transparent)]
+    Service(#[from] crate::services::ServiceError),
 }
 
 /// Adds `job` to the queue through `db` — pass the service's transaction.
@@ -98,6 +105,7 @@ pub async fn delete_finished(db: &PgPool) -> Result<u64, sqlx::Error> {
 #[derive(Clone)]
 pub struct JobContext {
     pub mailer: Mailer,
+    pub state: AppState,
 }
 
 async fn perform(job: Job, context: Data<JobContext>, attempt: Attempt) -> Result<(), JobError> {
@@ -105,6 +113,12 @@ async fn perform(job: Job, context: Data<JobContext>, attempt: Attempt) -> Resul
         Job::SendMail(mail) => {
             if let Err(err) = context.mailer.send(&mail).await {
                 tracing::warn!(event = "job_failed", kind = "send_mail", attempt = attempt.current(), error = %err, "mail not sent; will retry");
+                return Err(err.into());
+            }
+        }
+        Job::MakeRenditions { image } => {
+            if let Err(err) = crate::services::catalog::images::make_renditions(&context.state, image).await {
+                tracing::warn!(event = "job_failed", kind = "make_renditions", attempt = attempt.current(), error = %err, "renditions not made; will retry");
                 return Err(err.into());
             }
         }

@@ -4,5 +4,6 @@
 pub mod cache;
 pub mod jobs;
 pub mod mail;
+pub mod media;
 pub mod rate_limit;
 pub mod sessions;

@@ -1,13 +1,16 @@
-//! Reusable view components: the base layout, forms, pagination, page metadata and error notices.
+//! Reusable view components: the base layout, forms, pagination, pictures, page metadata and
+//! error notices.
 
 pub mod error_notice;
 pub mod form;
 pub mod layout;
 pub mod pagination;
+pub mod picture;
 pub mod seo;
 
 pub use error_notice::ErrorNotice;
 pub use form::{Field, FormError, Notice, Submit, field_errors};
 pub use layout::Layout;
 pub use pagination::Pagination;
+pub use picture::{Gallery, Picture};
 pub use seo::Seo;

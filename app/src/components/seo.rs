@@ -49,6 +49,9 @@ pub fn Seo(
     #[prop(optional, into)]
     path: Option<String>,
     #[prop(default = "website")] kind: &'static str,
+    /// The page's picture (a path on this shop), for link previews.
+    #[prop(default = None)]
+    image: Option<String>,
 ) -> impl IntoView {
     let path = path.unwrap_or_else(|| leptos_router::hooks::use_location().pathname.get_untracked());
     let url = format!("{}{path}", site_url());
@@ -62,6 +65,7 @@ pub fn Seo(
         <Meta property="og:title" content=title/>
         <Meta property="og:description" content=description/>
         <Meta property="og:url" content=url/>
+        {image.map(|path| view! { <Meta property="og:image" content=format!("{}{path}", site_url())/> })}
     }
 }
 

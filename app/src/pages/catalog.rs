@@ -13,7 +13,7 @@ use super::NotFound;
 use super::home::ProductGrid;
 use crate::components::pagination::encode_query_value;
 use crate::components::seo::{site_url, summary};
-use crate::components::{ErrorNotice, FormError, Notice, Pagination, Seo, Submit, field_errors};
+use crate::components::{ErrorNotice, FormError, Gallery, Notice, Pagination, Seo, Submit, field_errors};
 use crate::domain::Page;
 use crate::domain::catalog::pages::{CategoryContent as CategoryData, ProductContent as ProductData};
 use crate::domain::catalog::reviews::{ReviewStanding, ReviewStatus, ReviewView};
@@ -317,6 +317,15 @@ fn product_json_ld(product: &ProductDetail, variant: Option<&VariantView>, url: 
             "url": url,
         });
     }
+    let base = url.split("/products/").next().unwrap_or_default();
+    let pictures: Vec<String> = product
+        .images
+        .iter()
+        .filter_map(|i| i.renditions.last().map(|r| format!("{base}{}", r.fallback)))
+        .collect();
+    if !pictures.is_empty() {
+        ld["image"] = pictures.into();
+    }
     if let Some(category) = &product.category {
         ld["category"] = category.name.clone().into();
     }
@@ -379,11 +388,17 @@ fn Product(product: ProductDetail, trail: Vec<CategorySummary>, resources: PageR
     );
     let picker_path = path.clone();
     let product_name = product.name.clone();
+    let has_images = !product.images.is_empty();
+    let og_image = product
+        .images
+        .first()
+        .and_then(|i| i.renditions.last().map(|r| r.fallback.clone()));
     view! {
-        <Seo title description path=path.clone() kind="product"/>
+        <Seo title description path=path.clone() kind="product" image=og_image/>
         <script type="application/ld+json" inner_html=json_ld></script>
         <Breadcrumb trail current=product.name.clone()/>
-        <article class="mt-4 grid gap-8 md:grid-cols-2" aria-labelledby="product-name">
+        <article class=if has_images { "mt-4 grid gap-8 md:grid-cols-2" } else { "mt-4 max-w-2xl" } aria-labelledby="product-name">
+            {has_images.then(|| view! { <Gallery images=product.images.clone() product_name=product.name.clone()/> })}
             <div>
                 <h1 id="product-name" class="text-2xl font-bold tracking-tight sm:text-3xl">{product.name.clone()}</h1>
                 {product.rating_average.map(|average| view! {
@@ -393,9 +408,7 @@ fn Product(product: ProductDetail, trail: Vec<CategorySummary>, resources: PageR
                         {format!(" · {} review{}", product.rating_count, if product.rating_count == 1 { "" } else { "s" })}
                     </p>
                 })}
-                <div class="mt-4 max-w-prose whitespace-pre-line text-stone-800" data-testid="description">{product.description.clone()}</div>
-            </div>
-            <div class="rounded-lg border border-stone-200 bg-white p-4 shadow-sm">
+            <div class="mt-4 rounded-lg border border-stone-200 bg-white p-4 shadow-sm">
                 {move || selected.get().map(|v| view! { <VariantSummary variant=v/> })}
                 {if product.variants.is_empty() {
                     view! { <p class="text-stone-700">"Not available right now."</p> }.into_any()
@@ -443,6 +456,8 @@ fn Product(product: ProductDetail, trail: Vec<CategorySummary>, resources: PageR
                         }
                     }).collect_view().into_any()
                 }}
+            </div>
+                <div class="mt-6 max-w-prose whitespace-pre-line text-stone-800" data-testid="description">{product.description.clone()}</div>
             </div>
         </article>
         <Reviews slug=product.slug.clone() product_id=product.id.0.to_string() product_name resources/>
@@ -691,6 +706,7 @@ mod tests {
             rating_average: Some(rust_decimal::Decimal::new(450, 2)),
             rating_count: 2,
             variants: vec![],
+            images: vec![],
             version: 1,
         };
         let v = variant("MUG-1", serde_json::json!({}), true);

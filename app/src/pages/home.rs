@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::{ErrorNotice, Seo};
+use crate::components::{ErrorNotice, Picture, Seo};
 use crate::domain::ProductView;
 use crate::domain::catalog::pages::HomeContent as HomeData;
 use crate::server_fns::catalog::home_page;
@@ -63,18 +63,24 @@ fn Home(home: HomeData) -> impl IntoView {
 pub fn ProductGrid(products: Vec<ProductView>) -> impl IntoView {
     view! {
         <ul class="mt-4 grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4" data-testid="product-list">
-            {products.into_iter().map(|product| view! { <ProductCard product/> }).collect_view()}
+            // The first row's pictures are above the fold on most screens; the rest load lazily.
+            {products.into_iter().enumerate().map(|(index, product)| view! { <ProductCard product eager=index < 4/> }).collect_view()}
         </ul>
     }
 }
 
 #[component]
-fn ProductCard(product: ProductView) -> impl IntoView {
+fn ProductCard(product: ProductView, eager: bool) -> impl IntoView {
     let heading_id = format!("product-{}", product.id.0);
     let labelled_by = heading_id.clone();
     let href = format!("/products/{}", product.slug);
     view! {
         <li class="relative flex flex-col rounded-lg border border-stone-200 bg-white p-4 shadow-sm hover:border-emerald-700" aria-labelledby=labelled_by>
+            {product.image.map(|image| view! {
+                <div class="-mx-4 -mt-4 mb-3 overflow-hidden rounded-t-lg bg-stone-100">
+                    <Picture image sizes="(min-width: 1024px) 25vw, (min-width: 640px) 50vw, 100vw" eager class="aspect-[4/3] h-auto w-full object-cover"/>
+                </div>
+            })}
             {product.category.map(|c| view! { <p class="text-xs uppercase tracking-wide text-stone-600">{c}</p> })}
             <h3 id=heading_id class="mt-1 text-lg font-semibold">
                 // The whole card is the link's target area; the link text is the name.

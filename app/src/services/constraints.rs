@@ -164,6 +164,50 @@ pub const RULES: &[Rule] = &[
         Invalid,
         "is not an existing product",
     ),
+    // product images
+    rule("product_images_pkey", "id", Conflict, "already exists"),
+    rule(
+        "product_images_product_id_fkey",
+        "product_id",
+        Invalid,
+        "is not an existing product",
+    ),
+    rule(
+        "product_images_position_check",
+        "position",
+        Invalid,
+        "must be 0 or more",
+    ),
+    rule(
+        "product_images_alt_check",
+        "alt",
+        Invalid,
+        "must be at most 300 characters",
+    ),
+    rule(
+        "product_images_content_hash_check",
+        "file",
+        Invalid,
+        "must be addressed by a SHA-256 in hex",
+    ),
+    rule(
+        "product_images_format_check",
+        "file",
+        Invalid,
+        "must be stored as JPEG or PNG",
+    ),
+    rule(
+        "product_images_width_check",
+        "file",
+        Invalid,
+        "must be at least 1 pixel wide",
+    ),
+    rule(
+        "product_images_height_check",
+        "file",
+        Invalid,
+        "must be at least 1 pixel high",
+    ),
     // reviews
     rule("reviews_pkey", "id", Conflict, "already exists"),
     rule(

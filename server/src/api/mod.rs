@@ -5,6 +5,7 @@ pub mod addresses;
 pub mod auth;
 pub mod categories;
 pub mod envelope;
+pub mod images;
 pub mod me;
 pub mod products;
 pub mod reviews;
@@ -95,9 +96,10 @@ pub(crate) fn server_fn_error(err: AppError) -> axum::response::Response {
 
 /// The routes of `/api/v1` — each domain's router, merged here and nowhere else — plus
 /// `/health`, with the OpenAPI document built from the same routers at `/api/v1/openapi.json`.
-pub fn router() -> Router<AppState> {
+pub fn router(max_upload_bytes: usize) -> Router<AppState> {
     let v1 = OpenApiRouter::new()
         .merge(products::router())
+        .merge(images::router(max_upload_bytes))
         .merge(categories::router())
         .merge(reviews::router())
         .merge(auth::router())

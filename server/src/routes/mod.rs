@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod docs;
 pub mod health;
+pub mod media;
 pub mod page_cache;
 pub mod sitemap;
 
@@ -112,9 +113,10 @@ pub fn router(state: AppState, options: LeptosOptions, settings: &Settings, extr
             page_cache::page_cache,
         ))
         .with_state(options.clone());
-    let api: Router = crate::api::router()
+    let api: Router = crate::api::router(settings.media.max_upload_bytes)
         .merge(docs::router(&settings.http.api_docs_assets_dir))
         .route("/sitemap.xml", axum::routing::get(sitemap::sitemap))
+        .merge(media::router())
         .merge(extra)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

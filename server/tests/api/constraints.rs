@@ -16,6 +16,8 @@ const A: &str = "01900000-0000-7000-8000-000000000005";
 const R: &str = "01900000-0000-7000-8000-000000000006";
 const T: &str = "01900000-0000-7000-8000-000000000007";
 const W: &str = "01900000-0000-7000-8000-000000000008";
+const I: &str = "01900000-0000-7000-8000-000000000009";
+const HASH: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const NOBODY: &str = "01900000-0000-7000-8000-0000000000ff";
 
 /// (constraint, a statement that breaks it, the status the client must get).
@@ -28,7 +30,34 @@ fn cases() -> Vec<(&'static str, String, u16)> {
     };
     let addr_set = |assignment: &str| format!("UPDATE addresses SET {assignment} WHERE id = '{A}'");
     let review_set = |assignment: &str| format!("UPDATE reviews SET {assignment} WHERE id = '{W}'");
+    let image_set = |assignment: &str| format!("UPDATE product_images SET {assignment} WHERE id = '{I}'");
     vec![
+        (
+            "product_images_pkey",
+            format!(
+                "INSERT INTO product_images (id, product_id, content_hash, format, width, height) \
+                 VALUES ('{I}', '{P}', '{HASH}', 'jpeg', 1, 1)"
+            ),
+            409,
+        ),
+        (
+            "product_images_product_id_fkey",
+            format!(
+                "INSERT INTO product_images (product_id, content_hash, format, width, height) \
+                 VALUES ('{NOBODY}', '{HASH}', 'jpeg', 1, 1)"
+            ),
+            422,
+        ),
+        ("product_images_position_check", image_set("position = -1"), 422),
+        ("product_images_alt_check", image_set("alt = repeat('x', 301)"), 422),
+        (
+            "product_images_content_hash_check",
+            image_set("content_hash = 'x'"),
+            422,
+        ),
+        ("product_images_format_check", image_set("format = 'gif'"), 422),
+        ("product_images_width_check", image_set("width = 0"), 422),
+        ("product_images_height_check", image_set("height = 0"), 422),
         (
             "products_seo_title_check",
             format!("UPDATE products SET seo_title = repeat('x', 201) WHERE id = '{P}'"),
@@ -318,6 +347,8 @@ async fn seeded() -> Seeded {
          INSERT INTO product_variants (id, product_id, sku, price, currency, stock) VALUES ('{V}', '{P}', 'SKU-1', 1, 'USD', 5);
          INSERT INTO product_slug_history (slug, product_id) VALUES ('old-prod', '{P}');
          INSERT INTO reviews (id, product_id, user_id, rating, title) VALUES ('{W}', '{P}', '{U}', 4, 'Good');
+         INSERT INTO product_images (id, product_id, content_hash, format, width, height)
+           VALUES ('{I}', '{P}', '{HASH}', 'jpeg', 10, 10);
          INSERT INTO addresses (id, user_id, full_name, line1, city, postal_code, country, is_default)
            VALUES ('{A}', '{U}', 'Ada', '1 Main St', 'Berlin', '10115', 'DE', true);
          INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at) VALUES ('{R}', '{U}', '{R}', 'hash', now());

@@ -106,6 +106,12 @@ pub fn outbox_dir(database_url: &str) -> std::path::PathBuf {
     std::env::temp_dir().join("oxcart-test-outbox").join(name)
 }
 
+/// The media store of the apps on one test database (beside the outbox).
+pub fn media_dir(database_url: &str) -> std::path::PathBuf {
+    let name = database_url.rsplit('/').next().unwrap_or("oxcart_test");
+    std::env::temp_dir().join("oxcart-test-media").join(name)
+}
+
 /// Settings for a test app: port 0, its own database and cache namespace.
 pub fn test_settings(database_url: &str) -> Settings {
     let namespace = format!("oxcart-test:{}:", Uuid::new_v4().simple());
@@ -122,6 +128,7 @@ pub fn test_settings(database_url: &str) -> Settings {
             "MAIL_OUTBOX_DIR",
             outbox_dir(database_url).to_string_lossy().into_owned(),
         ),
+        ("MEDIA_DIR", media_dir(database_url).to_string_lossy().into_owned()),
     ];
     Settings::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())).unwrap()
 }
@@ -182,6 +189,7 @@ impl Drop for TestApp {
             last
         };
         if last && self.db_name.starts_with("oxcart_test_") {
+            let _ = std::fs::remove_dir_all(media_dir(&self.database_url));
             drop_database(&self.db_name, outbox_dir(&self.database_url));
         }
     }
@@ -426,4 +434,19 @@ pub async fn token_for(app: &TestApp, email: &str, role: app::domain::identity::
         .await
         .expect("a JSON answer");
     body["data"]["access_token"].as_str().expect("logged in").to_owned()
+}
+
+/// Sends `method path` with a bearer token and, when given, a JSON body.
+pub async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> reqwest::Response {
+    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
 }

@@ -9,6 +9,7 @@ mod errors;
 mod health;
 mod helpers;
 mod identity;
+mod images;
 mod mail;
 mod pages;
 mod patterns;

@@ -5,21 +5,7 @@
 use app::domain::identity::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_envelope, spawn_app, token_for};
-
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.unwrap()
-}
+use crate::helpers::{TestApp, assert_envelope, send, spawn_app, token_for};
 
 fn tee() -> Value {
     json!({

@@ -183,7 +183,7 @@ fn product_name(raw: &str) -> Result<String, String> {
     }
 }
 
-fn one_line(raw: &str, max: usize) -> Result<String, String> {
+pub(crate) fn one_line(raw: &str, max: usize) -> Result<String, String> {
     let text = raw.trim();
     if text.chars().count() > max {
         Err(format!("must be at most {max} characters"))

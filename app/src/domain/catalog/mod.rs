@@ -3,6 +3,7 @@
 //! in [`editing`]; reviews in [`reviews`].
 
 pub mod editing;
+pub mod images;
 pub mod pages;
 pub mod reviews;
 
@@ -45,6 +46,8 @@ pub struct ProductView {
     pub rating_average: Option<rust_decimal::Decimal>,
     /// How many approved reviews the product has.
     pub rating_count: i32,
+    /// The product's picture: its first ready image, when it has one.
+    pub image: Option<images::ImageView>,
 }
 
 /// One variant of a product as its page shows it.
@@ -101,6 +104,8 @@ pub struct ProductDetail {
     pub rating_average: Option<rust_decimal::Decimal>,
     pub rating_count: i32,
     pub variants: Vec<VariantView>,
+    /// The gallery, in order: ready images for shoppers, every image (with its status) for staff.
+    pub images: Vec<images::ImageView>,
     /// The product's own version (its fields; variants have theirs).
     pub version: i32,
 }

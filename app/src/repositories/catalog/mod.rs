@@ -3,6 +3,7 @@
 
 pub mod bulk;
 pub mod editing;
+pub mod images;
 pub mod reviews;
 
 use rust_decimal::Decimal;

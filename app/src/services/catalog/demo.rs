@@ -1,15 +1,17 @@
 //! The demo catalogue: a few hand-written products every test knows, and as many generated ones
 //! as asked (`server seed --products N`): a category tree, products with 1–6 variants over
-//! sizes and colours, offers, stock levels, and reviews by demo customers. Generated from a fixed
-//! seed, so two runs make the same shop; written in batches, so 10 000 products take seconds.
+//! sizes and colours, offers, stock levels, pictures drawn here (a dozen, shared), and reviews by
+//! demo customers. Generated from a fixed seed, so two runs make the same shop; written in
+//! batches, so 10 000 products take seconds.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use rust_decimal::Decimal;
 use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
-use super::store_price;
+use super::{images, imaging, store_price};
 use crate::domain::catalog::editing::{ProductFields, VariantFields};
 use crate::domain::catalog::{CategoryFields, ProductStatus};
 use crate::domain::{CategoryId, Money};
@@ -154,11 +156,95 @@ pub async fn seed_demo_catalog(state: &AppState, generated: usize) -> Result<See
         tracing::debug!(event = "seed_product", index, name);
     }
     generate(state, &mut tx, generated).await?;
+    add_pictures(state, &mut tx).await?;
     tx.commit().await?;
     super::catalog_changed(state).await;
     Ok(SeedOutcome::Seeded {
         products: DEMO_PRODUCTS.len() + generated,
     })
+}
+
+/// How many different demo pictures products share.
+const PICTURES: usize = 12;
+
+/// The demo pictures, drawn, cleaned and rendered once per process (tests seed many databases).
+fn demo_pictures() -> &'static [(imaging::Cleaned, Vec<imaging::RenditionFiles>)] {
+    static MADE: OnceLock<Vec<(imaging::Cleaned, Vec<imaging::RenditionFiles>)>> = OnceLock::new();
+    MADE.get_or_init(|| {
+        (0..PICTURES)
+            .filter_map(|index| {
+                let cleaned = imaging::clean(&draw_picture(index)).ok()?;
+                let files = imaging::renditions(&cleaned.bytes, cleaned.format).ok()?;
+                Some((cleaned, files))
+            })
+            .collect()
+    })
+}
+
+/// Colour pairs of the pictures' backgrounds and objects.
+const PALETTE: [([u8; 3], [u8; 3]); 6] = [
+    ([236, 229, 218], [155, 93, 62]),
+    ([222, 234, 240], [44, 82, 130]),
+    ([236, 240, 226], [82, 118, 72]),
+    ([244, 228, 232], [160, 64, 92]),
+    ([232, 230, 244], [88, 74, 150]),
+    ([240, 236, 220], [196, 146, 40]),
+];
+
+/// A made-up product photo, 800×600: a soft background and one object (a disc, a box, a
+/// striped parcel or a diamond) with a shadow — drawn here, nothing downloaded.
+fn draw_picture(index: usize) -> Vec<u8> {
+    let (background, object) = PALETTE[index % PALETTE.len()];
+    let shape = index / PALETTE.len() + index;
+    let picture = image::RgbImage::from_fn(800, 600, |x, y| {
+        let (dx, dy) = (x as f32 - 400.0, y as f32 - 290.0);
+        let inside = |dx: f32, dy: f32| match shape % 4 {
+            0 => dx * dx + dy * dy < 190.0 * 190.0,
+            1 => dx.abs() < 170.0 && dy.abs() < 170.0,
+            2 => dx.abs() < 230.0 && dy.abs() < 130.0,
+            _ => dx.abs() + dy.abs() < 220.0,
+        };
+        let shade = |c: [u8; 3], f: f32| c.map(|v| (f32::from(v) * f).clamp(0.0, 255.0) as u8);
+        let light = 1.04 - (y as f32 / 600.0) * 0.12;
+        if inside(dx, dy) {
+            let stripe = shape % 4 == 2 && (x / 24) % 2 == 0;
+            let lit = 1.15 - (dx + dy) / 900.0;
+            image::Rgb(shade(object, if stripe { lit * 0.85 } else { lit }))
+        } else if inside(dx - 18.0, dy - 22.0) {
+            image::Rgb(shade(background, light * 0.82))
+        } else {
+            image::Rgb(shade(background, light))
+        }
+    });
+    let mut bytes = Vec::new();
+    // A JPEG like a camera's; `clean` re-encodes it as an upload would be.
+    let _ = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 92).encode_image(&picture);
+    bytes
+}
+
+/// Stores the demo pictures and gives every product without images one to three of them.
+async fn add_pictures(state: &AppState, tx: &mut Transaction<'static, Postgres>) -> Result<(), ServiceError> {
+    let pictures = tokio::task::spawn_blocking(demo_pictures)
+        .await
+        .map_err(|err| ServiceError::Unexpected(format!("drawing the demo pictures panicked: {err}")))?;
+    let mut stored = Vec::new();
+    for (cleaned, files) in pictures {
+        stored.push(images::store_prepared(state, cleaned, files).await?);
+    }
+    let Some(first) = stored.first() else {
+        return Ok(());
+    };
+    let column = |f: fn(&images::StoredPicture) -> String| stored.iter().map(f).collect::<Vec<_>>();
+    let sizes = |f: fn(&images::StoredPicture) -> i32| stored.iter().map(f).collect::<Vec<_>>();
+    bulk::insert_demo_images(
+        &mut **tx,
+        &column(|p| p.hash.clone()),
+        &column(|p| p.format.to_owned()),
+        (&sizes(|p| p.width), &sizes(|p| p.height)),
+        &first.widths,
+    )
+    .await?;
+    Ok(())
 }
 
 /// A small, fast, deterministic generator (xorshift64*): demo data needs variety, not secrecy.

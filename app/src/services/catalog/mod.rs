@@ -5,6 +5,8 @@
 pub mod cache;
 mod demo;
 pub mod editing;
+pub mod images;
+mod imaging;
 pub mod reviews;
 
 use cache::cached;
@@ -13,16 +15,17 @@ pub use demo::{SeedOutcome, seed_demo_catalog};
 
 use super::ServiceError;
 use super::identity::Actor;
+use crate::domain::catalog::images::ImageView;
 use crate::domain::catalog::pages::{CategoryContent, HomeContent, ProductContent};
 use crate::domain::catalog::{
     CategoryRef, CategorySummary, CategoryView, CreateCategory, ProductDetail, ProductFilter, ProductQuery, ProductRef,
     ProductStatus, UpdateCategory, VariantView,
 };
 use crate::domain::identity::Permission;
-use crate::domain::{CategoryId, Currency, Money, Page, PageRequest, ProductView};
+use crate::domain::{CategoryId, Currency, Money, Page, PageRequest, ProductId, ProductView};
 use crate::error::{AppError, ErrorCode, FieldErrors};
 use crate::repositories;
-use crate::repositories::catalog::{self as repo, editing as edit_repo};
+use crate::repositories::catalog::{self as repo, editing as edit_repo, images as image_repo};
 use crate::state::AppState;
 
 /// A product list: purchasable products (at least one active variant) filtered and sorted as
@@ -80,6 +83,12 @@ async fn load_products(
             .map_or(0, |row| row.total),
         None => 0,
     };
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|row| row.id.0).collect();
+    let mut covers: std::collections::HashMap<ProductId, ImageView> = image_repo::list_cover_images(&state.db, &ids)
+        .await?
+        .iter()
+        .map(|image| (image.product_id, image.view()))
+        .collect();
     let items = rows
         .into_iter()
         .map(|row| {
@@ -94,6 +103,7 @@ async fn load_products(
                 category: row.category,
                 rating_average: row.rating_average,
                 rating_count: row.rating_count,
+                image: covers.remove(&row.id),
             })
         })
         .collect::<Result<Vec<_>, ServiceError>>()?;
@@ -420,6 +430,7 @@ async fn load_product(
         rating_average: row.rating_average,
         rating_count: row.rating_count,
         variants,
+        images: images::visible(&image_repo::list_images(&state.db, row.id).await?, staff),
         version: row.version,
     }))
 }
