@@ -48,7 +48,8 @@ pub fn Gallery(images: Vec<ImageView>, product_name: String) -> impl IntoView {
     let thumbnails = images.clone();
     view! {
         <section aria-label=format!("Pictures of {product_name}") data-testid="gallery">
-            <ul class="flex snap-x snap-mandatory overflow-x-auto rounded-lg bg-stone-100">
+            // Focusable, so keyboard users can scroll it too.
+            <ul tabindex="0" aria-label="Pictures" class="flex snap-x snap-mandatory overflow-x-auto rounded-lg bg-stone-100 focus:outline-2 focus:outline-emerald-700">
                 {images.into_iter().enumerate().map(|(index, image)| view! {
                     <li id=format!("picture-{}", index + 1) class="w-full flex-none snap-center">
                         <Picture

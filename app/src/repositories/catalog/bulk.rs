@@ -120,7 +120,7 @@ pub async fn insert_reviewers(db: impl PgExecutor<'_>, emails: &[String], names:
 }
 
 /// Gives every product without images one to three of the given pictures (all `ready`, all with
-/// renditions at `widths`), chosen by the product's id so a reseed picks the same ones; the
+/// renditions at `widths`), chosen by the product's slug so every seed picks the same ones; the
 /// first is the product's cover. Alt text is the product's name.
 pub async fn insert_demo_images(
     db: impl PgExecutor<'_>,
@@ -135,10 +135,10 @@ pub async fn insert_demo_images(
            SELECT p.id, g.n, CASE WHEN g.n = 0 THEN p.name ELSE p.name || ', view ' || (g.n + 1) END,
                   pic.hash, pic.format, pic.width, pic.height, 'ready', $6::int[]
            FROM products p
-           CROSS JOIN LATERAL generate_series(0, abs(hashtext(p.id::text)) % 3) AS g (n)
+           CROSS JOIN LATERAL generate_series(0, abs(hashtext(p.slug)) % 3) AS g (n)
            JOIN unnest($1::text[], $2::text[], $3::int[], $4::int[]) WITH ORDINALITY
                   AS pic (hash, format, width, height, idx)
-             ON pic.idx = 1 + abs(hashtext(p.id::text || g.n::text)) % $5
+             ON pic.idx = 1 + abs(hashtext(p.slug || g.n::text)) % $5
            WHERE NOT EXISTS (SELECT 1 FROM product_images i WHERE i.product_id = p.id)"#,
         hashes,
         formats,
