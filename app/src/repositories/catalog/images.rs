@@ -192,6 +192,16 @@ pub async fn delete_image(db: impl PgExecutor<'_>, image: Uuid) -> sqlx::Result<
     Ok(done.rows_affected() == 1)
 }
 
+/// Holds a picture's files against a concurrent upload or delete of the same picture, until the
+/// transaction ends.
+pub async fn lock_picture(db: impl PgExecutor<'_>, content_hash: &str) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('oxcart.image.' || $1))")
+        .bind(content_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Whether any image row still uses the picture with this hash.
 pub async fn is_hash_used(db: impl PgExecutor<'_>, content_hash: &str) -> sqlx::Result<bool> {
     sqlx::query_scalar!(

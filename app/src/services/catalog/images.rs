@@ -52,16 +52,6 @@ fn file_error(code: ErrorCode, message: String) -> ServiceError {
     .into()
 }
 
-/// Holds the picture's files against a concurrent delete of its last image, until the
-/// transaction ends.
-async fn lock_picture(tx: &mut sqlx::PgConnection, hash: &str) -> Result<(), ServiceError> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('oxcart.image.' || $1))")
-        .bind(hash)
-        .execute(tx)
-        .await?;
-    Ok(())
-}
-
 /// The images a caller sees: all of them for staff, the ready ones for anyone else.
 pub(crate) fn visible(rows: &[ImageRow], staff: bool) -> Vec<ImageView> {
     rows.iter()
@@ -103,7 +93,7 @@ pub async fn upload_image(
     product_repo::find_product_for_update(&mut *tx, product)
         .await?
         .ok_or_else(product_not_found)?;
-    lock_picture(&mut tx, &cleaned.hash).await?;
+    repo::lock_picture(&mut *tx, &cleaned.hash).await?;
     let ready_widths = repo::find_ready_widths(&mut *tx, &cleaned.hash).await?;
     if ready_widths.is_none() {
         state
@@ -199,7 +189,7 @@ pub async fn delete_image(
     let current = repo::find_image(&mut *tx, image, Some(product))
         .await?
         .ok_or_else(image_not_found)?;
-    lock_picture(&mut tx, &current.content_hash).await?;
+    repo::lock_picture(&mut *tx, &current.content_hash).await?;
     repo::delete_image(&mut *tx, image).await?;
     if !repo::is_hash_used(&mut *tx, &current.content_hash).await? {
         delete_files(state, &current).await;
