@@ -23,3 +23,17 @@ pub mod services;
 pub mod state;
 
 pub use pages::{App, shell};
+
+/// Called by the browser entry once islands mode has started. A form posted without JavaScript
+/// comes back with its error in the URL (`__err`, `__path`); the islands' server actions start
+/// from it, as they did on the server, so the hydrated form shows the same errors.
+#[cfg(feature = "hydrate")]
+pub fn islands_started() {
+    use leptos::prelude::{provide_context, window};
+    let search = window().location().search().unwrap_or_default();
+    if let Ok(params) = leptos::web_sys::UrlSearchParams::new_with_str(&search)
+        && let (Some(err), Some(path)) = (params.get("__err"), params.get("__path"))
+    {
+        provide_context(leptos::server::ServerActionError::new(&path, &err));
+    }
+}

@@ -1,6 +1,6 @@
 // Browsing the catalogue as a shopper, on a desktop and on a phone: home → category → a price
 // filter (in the URL: the back button undoes it) → a product → a variant (price, SKU and the
-// URL change without a reload) → its pictures and reviews. The same journey works with
+// URL change without a reload; back steps through the choices) → its pictures and reviews. The same journey works with
 // JavaScript off.
 import { test, expect } from "@playwright/test";
 import { watchConsole, expectNoAxeViolations, waitForHydration } from "./helpers";
@@ -40,6 +40,9 @@ test("a shopper browses to a product, filters, picks a variant and reads reviews
 
   await page.getByRole("link", { name: "Linen Shirt" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Linen Shirt" })).toBeVisible();
+  // A link is a page load; the picker swaps variants in place once the page's islands are live
+  // (before that, a choice is a link like any other).
+  await waitForHydration(page);
   await expect(page.getByRole("navigation", { name: "Breadcrumb" })).toContainText("Apparel");
   await expect(page.getByTestId("variant-price")).toHaveText("$59.00");
   await expectPictureLoaded(page);
@@ -51,6 +54,14 @@ test("a shopper browses to a product, filters, picks a variant and reads reviews
   await expect(page.getByTestId("sku")).toHaveText("LINEN-L");
   await expect(page.getByTestId("availability")).toHaveText("Only a few left");
   expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+  // Back returns to the previous choice, still without a reload.
+  await page.goBack();
+  await expect(page).toHaveURL(/\/products\/linen-shirt$/);
+  await expect(page.getByTestId("variant-price")).toHaveText("$59.00");
+  await expect(page.getByTestId("sku")).not.toHaveText("LINEN-L");
+  expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+  await page.goForward();
+  await expect(page.getByTestId("sku")).toHaveText("LINEN-L");
   await expect(page.getByRole("heading", { level: 2, name: "Reviews" })).toBeVisible();
   await expectNoAxeViolations(page);
   expect(errors).toEqual([]);

@@ -14,13 +14,6 @@ pub const SHOP_NAME: &str = "Oxcart";
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
-    let (menu_open, set_menu_open) = signal(false);
-    // Effects run only in the browser, after hydration: until then the menu button stays hidden
-    // and the navigation open.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    let nav_folded = move || hydrated.get() && !menu_open.get();
-
     view! {
         <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-10 focus:rounded focus:bg-white focus:px-3 focus:py-2">
             "Skip to content"
@@ -28,29 +21,15 @@ pub fn Layout(children: Children) -> impl IntoView {
         <header class="border-b border-stone-200 bg-white">
             <div class="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-2 px-4 py-3">
                 <A href="/" attr:class="text-xl font-bold tracking-tight text-stone-900">{SHOP_NAME}</A>
-                <button
-                    type="button"
-                    class="rounded border border-stone-300 px-3 py-1 text-sm font-medium text-stone-800 md:hidden"
-                    data-testid="menu-toggle"
-                    hidden=move || !hydrated.get()
-                    aria-controls="site-nav"
-                    aria-expanded=move || menu_open.get().to_string()
-                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
-                >
-                    {move || if menu_open.get() { "Close menu" } else { "Menu" }}
-                </button>
-                <nav
-                    id="site-nav"
-                    aria-label="Main"
-                    class="w-full md:flex md:w-auto"
-                    class:hidden=nav_folded
-                >
+                <SiteNav>
+                    // The list is the island's children (server HTML): a wrapper element may not
+                    // stand between a list and its items.
                     <ul class="flex flex-col gap-1 py-2 md:flex-row md:gap-6 md:py-0">
                         <li><A href="/" attr:class="block py-1 text-stone-700 hover:text-stone-950 hover:underline">"Products"</A></li>
                         <li><a href="/api/docs" class="block py-1 text-stone-700 hover:text-stone-950 hover:underline">"API"</a></li>
                         <AccountLinks/>
                     </ul>
-                </nav>
+                </SiteNav>
             </div>
         </header>
         <main id="main" class="mx-auto w-full max-w-6xl flex-1 px-4 py-8">{children()}</main>
@@ -62,16 +41,42 @@ pub fn Layout(children: Children) -> impl IntoView {
     }
 }
 
+/// The main navigation and, on narrow screens, the button that folds it (an island: the only
+/// part of the layout that runs in the browser). The links are the server's HTML.
+#[island]
+fn SiteNav(children: Children) -> impl IntoView {
+    let (menu_open, set_menu_open) = signal(false);
+    // Effects run only in the browser, after hydration: until then the menu button stays hidden
+    // and the navigation open.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let nav_folded = move || hydrated.get() && !menu_open.get();
+    view! {
+        <button
+            type="button"
+            class="rounded border border-stone-300 px-3 py-1 text-sm font-medium text-stone-800 md:hidden"
+            data-testid="menu-toggle"
+            hidden=move || !hydrated.get()
+            aria-controls="site-nav"
+            aria-expanded=move || menu_open.get().to_string()
+            on:click=move |_| set_menu_open.update(|open| *open = !*open)
+        >
+            {move || if menu_open.get() { "Close menu" } else { "Menu" }}
+        </button>
+        <nav id="site-nav" aria-label="Main" class="w-full md:flex md:w-auto" class:hidden=nav_folded>
+            {children()}
+        </nav>
+    }
+}
+
 /// Sign in / register for strangers; account, the staff area (for staff) and sign out for
-/// everyone signed in. Looked up again after every navigation and sign-out.
+/// everyone signed in. Rendered by the server for each page (every navigation loads one); sign
+/// out is a plain form post that comes back to the page.
 #[component]
 fn AccountLinks() -> impl IntoView {
     let location = use_location();
     let logout = ServerAction::<Logout>::new();
-    let user = Resource::new(
-        move || (location.pathname.get(), logout.version().get()),
-        |_| current_user(),
-    );
+    let user = Resource::new(|| (), |_| current_user());
     let link = "block py-1 text-stone-700 hover:text-stone-950 hover:underline";
     // Signing in from a page returns there afterwards (but never to an auth page itself).
     let sign_in = move || {
@@ -92,7 +97,7 @@ fn AccountLinks() -> impl IntoView {
         }
     };
     view! {
-        <Transition fallback=|| ()>
+        <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match user.await {
                     Ok(Some(user)) => view! {
@@ -112,6 +117,6 @@ fn AccountLinks() -> impl IntoView {
                     }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }

@@ -1,16 +1,14 @@
 //! A page's search and sharing metadata: title, meta description, canonical link and Open Graph
-//! tags. The shop's public address comes from `PUBLIC_URL` on the server, and from the page's
-//! own `<meta name="oxcart:site">` (written by the server) in the browser, so both agree.
+//! tags, rendered by the server (pages are not hydrated, only their islands). The shop's public
+//! address comes from `PUBLIC_URL`.
 
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 
 use super::layout::SHOP_NAME;
 
-/// The meta tag the document shell writes the shop's address into.
-pub const SITE_META: &str = "oxcart:site";
-
-/// The shop's public address, without a trailing slash.
+/// The shop's public address, without a trailing slash (empty in the browser, where no page
+/// renders it).
 pub fn site_url() -> String {
     #[cfg(feature = "ssr")]
     {
@@ -19,14 +17,7 @@ pub fn site_url() -> String {
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
-    {
-        document()
-            .query_selector(&format!("meta[name='{SITE_META}']"))
-            .ok()
-            .flatten()
-            .and_then(|meta| meta.get_attribute("content"))
-            .unwrap_or_default()
-    }
+    String::new()
 }
 
 /// Cuts `text` to at most `max` characters at a word boundary, for descriptions.

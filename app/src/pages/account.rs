@@ -1,6 +1,7 @@
 //! The signed-in shopper's account: profile, e-mail verification, password and addresses.
 //! Strangers are sent to the sign-in page, which brings them back here afterwards.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
@@ -66,14 +67,18 @@ fn AccountShell(title: &'static str, children: Children) -> impl IntoView {
 pub fn AccountPage() -> impl IntoView {
     view! {
         <AccountShell title="Your account">
-            <RequireUser view=|user| view! { <Profile user/> }/>
+            <RequireUser view=|user| {
+                let flag = |name: &str| use_query_map().with_untracked(|q| q.get(name).is_some());
+                view! { <Profile user welcome=flag("welcome") sent=flag("sent") password_changed=flag("password")/> }
+            }/>
         </AccountShell>
     }
 }
 
-#[component]
-fn Profile(user: UserView) -> impl IntoView {
-    let query = use_query_map();
+/// The profile, verification and password forms (an island). The flags say which form the page
+/// came back from after a post without JavaScript.
+#[island]
+fn Profile(user: UserView, welcome: bool, sent: bool, password_changed: bool) -> impl IntoView {
     let update = ServerAction::<UpdateProfile>::new();
     let updated = update.value();
     let password = ServerAction::<ChangePassword>::new();
@@ -86,12 +91,11 @@ fn Profile(user: UserView) -> impl IntoView {
             verified.set(user.email_verified);
         }
     });
-    let flag = move |name: &'static str| move || query.with(|q| q.get(name).is_some());
     view! {
         <div class="mt-6 grid gap-8 md:grid-cols-2">
             <section aria-labelledby="profile-heading" class="flex flex-col gap-4">
                 <h2 id="profile-heading" class="text-lg font-semibold">"Profile"</h2>
-                <Show when=flag("welcome")>
+                <Show when=move || welcome>
                     <Notice text="Welcome! We've sent you a link to confirm your e-mail address."/>
                 </Show>
                 <ActionForm action=update attr:class="flex flex-col gap-4" attr:novalidate=true>
@@ -105,12 +109,12 @@ fn Profile(user: UserView) -> impl IntoView {
                 </ActionForm>
                 <div data-testid="verification">
                     {move || if verified.get() {
-                        view! { <p class="text-sm text-emerald-900">"Your e-mail address is confirmed."</p> }.into_any()
+                        Either::Left(view! { <p class="text-sm text-emerald-900">"Your e-mail address is confirmed."</p> })
                     } else {
-                        view! {
+                        Either::Right(view! {
                             <div class="flex flex-col gap-2 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
                                 <p>"Your e-mail address is not confirmed yet. Follow the link in the mail we sent you."</p>
-                                <Show when=move || flag("sent")() || matches!(resend_result.get(), Some(Ok(())))>
+                                <Show when=move || sent || matches!(resend_result.get(), Some(Ok(())))>
                                     <p role="status">"A new link is on its way."</p>
                                 </Show>
                                 <FormError result=resend_result/>
@@ -118,13 +122,13 @@ fn Profile(user: UserView) -> impl IntoView {
                                     <Submit label="Send a new link" busy="Sending…" pending=resend.pending()/>
                                 </ActionForm>
                             </div>
-                        }.into_any()
+                        })
                     }}
                 </div>
             </section>
             <section aria-labelledby="password-heading" class="flex flex-col gap-4">
                 <h2 id="password-heading" class="text-lg font-semibold">"Password"</h2>
-                <Show when=flag("password")>
+                <Show when=move || password_changed>
                     <Notice text="Password changed. You have been signed out everywhere else."/>
                 </Show>
                 <ActionForm action=password attr:class="flex flex-col gap-4" attr:novalidate=true>
@@ -248,7 +252,8 @@ pub fn AddressFormPage() -> impl IntoView {
     }
 }
 
-#[component]
+/// The address form (an island: errors show at their fields without a reload).
+#[island]
 fn AddressForm(address: Option<AddressView>) -> impl IntoView {
     let save = ServerAction::<SaveAddress>::new();
     let result = save.value();
@@ -298,7 +303,7 @@ fn AddressForm(address: Option<AddressView>) -> impl IntoView {
                 </div>
                 <div class="flex items-center gap-4">
                     <Submit label="Save address" busy="Saving…" pending=save.pending()/>
-                    <A href="/account/addresses" attr:class="text-sm underline">"Cancel"</A>
+                    <a href="/account/addresses" class="text-sm underline">"Cancel"</a>
                 </div>
             </ActionForm>
         </section>

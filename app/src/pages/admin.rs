@@ -158,6 +158,19 @@ pub fn AdminUsersPage() -> impl IntoView {
 
 #[component]
 fn UserRow(user: UserView) -> impl IntoView {
+    let (name, email, key) = (user.display_name.clone(), user.email.clone(), user.email.clone());
+    view! {
+        <tr class="border-b border-stone-200 align-top" data-email=key>
+            <td class="py-2 pr-4">{name}</td>
+            <td class="py-2 pr-4">{email}</td>
+            <td class="py-2 pr-4"><UserAccessForm user/></td>
+        </tr>
+    }
+}
+
+/// A user's role and status, saved in place (an island).
+#[island]
+fn UserAccessForm(user: UserView) -> impl IntoView {
     let update = ServerAction::<UpdateUserAccess>::new();
     let result = update.value();
     let id = user.id.0.to_string();
@@ -168,33 +181,27 @@ fn UserRow(user: UserView) -> impl IntoView {
         view! { <option value=role.as_str() selected=user.role == role>{role.as_str()}</option> }
     };
     view! {
-        <tr class="border-b border-stone-200 align-top" data-email=user.email.clone()>
-            <td class="py-2 pr-4">{user.display_name.clone()}</td>
-            <td class="py-2 pr-4">{user.email.clone()}</td>
-            <td class="py-2 pr-4">
-                <ActionForm action=update attr:class="flex flex-wrap items-center gap-2">
-                    <input type="hidden" name="id" value=id/>
-                    <label for=role_id.clone() class="sr-only">"Role"</label>
-                    <select id=role_id name="role" class="rounded border border-stone-400 px-2 py-1">
-                        {role_option(Role::Customer)}
-                        {role_option(Role::Staff)}
-                        {role_option(Role::Admin)}
-                    </select>
-                    <label for=active_id.clone() class="sr-only">"Status"</label>
-                    <select id=active_id name="active" class="rounded border border-stone-400 px-2 py-1">
-                        <option value="true" selected=user.active>"active"</option>
-                        <option value="false" selected=!user.active>"deactivated"</option>
-                    </select>
-                    <button type="submit" aria-label=row_label disabled=move || update.pending().get()
-                        class="rounded border border-stone-400 px-3 py-1 hover:bg-stone-100 disabled:opacity-60">
-                        {move || if update.pending().get() { "Saving…" } else { "Save" }}
-                    </button>
-                    <Show when=move || matches!(result.get(), Some(Ok(_)))>
-                        <span role="status" class="text-emerald-900">"Saved"</span>
-                    </Show>
-                    <FormError result/>
-                </ActionForm>
-            </td>
-        </tr>
+        <ActionForm action=update attr:class="flex flex-wrap items-center gap-2">
+            <input type="hidden" name="id" value=id/>
+            <label for=role_id.clone() class="sr-only">"Role"</label>
+            <select id=role_id name="role" class="rounded border border-stone-400 px-2 py-1">
+                {role_option(Role::Customer)}
+                {role_option(Role::Staff)}
+                {role_option(Role::Admin)}
+            </select>
+            <label for=active_id.clone() class="sr-only">"Status"</label>
+            <select id=active_id name="active" class="rounded border border-stone-400 px-2 py-1">
+                <option value="true" selected=user.active>"active"</option>
+                <option value="false" selected=!user.active>"deactivated"</option>
+            </select>
+            <button type="submit" aria-label=row_label disabled=move || update.pending().get()
+                class="rounded border border-stone-400 px-3 py-1 hover:bg-stone-100 disabled:opacity-60">
+                {move || if update.pending().get() { "Saving…" } else { "Save" }}
+            </button>
+            <Show when=move || matches!(result.get(), Some(Ok(_)))>
+                <span role="status" class="text-emerald-900">"Saved"</span>
+            </Show>
+            <FormError result/>
+        </ActionForm>
     }
 }

@@ -5,8 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
-use leptos_router::components::{A, Form};
+use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::NotFound;
@@ -116,7 +117,7 @@ fn Category(data: CategoryData) -> impl IntoView {
         <div class="mt-6 grid gap-6 lg:grid-cols-[16rem_1fr]">
             <aside aria-labelledby="filters-heading" class="rounded-lg border border-stone-200 bg-white p-4">
                 <h2 id="filters-heading" class="font-semibold">"Filter and sort"</h2>
-                <Form method="GET" action=path.clone() attr:class="mt-3 flex flex-col gap-3" attr:data-testid="filters">
+                <form method="get" action=path.clone() class="mt-3 flex flex-col gap-3" data-testid="filters">
                     <div class="flex gap-2">
                         <div class="flex flex-1 flex-col gap-1">
                             <label for="filter-min-price" class="text-sm font-medium">"Min price"</label>
@@ -153,7 +154,7 @@ fn Category(data: CategoryData) -> impl IntoView {
                     </div>
                     <button type="submit" class="rounded bg-stone-900 px-4 py-2 font-medium text-white hover:bg-stone-700">"Apply"</button>
                     {filtered.then(|| view! { <A href=clear_href attr:class="text-sm underline">"Clear filters"</A> })}
-                </Form>
+                </form>
             </aside>
             <section aria-labelledby="results-heading">
                 <h2 id="results-heading" class="sr-only">"Products"</h2>
@@ -207,7 +208,7 @@ pub fn ProductPage() -> impl IntoView {
     }
 }
 
-/// A product's old address: a permanent redirect on the server, a navigation in the browser.
+/// A product's old address: a permanent redirect (the link is for a client that doesn't follow it).
 #[component]
 fn MovedTo(path: String) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -218,29 +219,42 @@ fn MovedTo(path: String) -> impl IntoView {
         response.set_status(axum::http::StatusCode::MOVED_PERMANENTLY);
         response.insert_header(axum::http::header::LOCATION, location);
     }
-    #[cfg(not(feature = "ssr"))]
-    {
-        let navigate = leptos_router::hooks::use_navigate();
-        let target = path.clone();
-        Effect::new(move |_| {
-            navigate(
-                &target,
-                leptos_router::NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            )
-        });
-    }
     view! { <p>"This product has moved: " <a href=path.clone() class="underline">{path.clone()}</a></p> }
+}
+
+/// A variant as the picker needs it, ready to print. The browser gets this rather than the whole
+/// `VariantView`, so the wasm carries no decimal or JSON-value code for it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Choice {
+    sku: String,
+    name: String,
+    options: BTreeMap<String, String>,
+    price: String,
+    compare_at_price: Option<String>,
+    in_stock: bool,
+    low_stock: bool,
+}
+
+impl From<&VariantView> for Choice {
+    fn from(variant: &VariantView) -> Self {
+        Self {
+            sku: variant.sku.clone(),
+            name: variant.name.clone(),
+            options: serde_json::from_value(variant.options.clone()).unwrap_or_default(),
+            price: variant.price.to_string(),
+            compare_at_price: variant.compare_at_price.as_ref().map(ToString::to_string),
+            in_stock: variant.in_stock,
+            low_stock: variant.low_stock,
+        }
+    }
 }
 
 /// The option names of a product's variants, in order of first appearance, each with its
 /// values in order of first appearance.
-fn option_axes(variants: &[VariantView]) -> Vec<(String, Vec<String>)> {
+fn option_axes(variants: &[Choice]) -> Vec<(String, Vec<String>)> {
     let mut axes: Vec<(String, Vec<String>)> = Vec::new();
     for variant in variants {
-        for (name, value) in options_of(variant) {
+        for (name, value) in variant.options.clone() {
             match axes.iter_mut().find(|(n, _)| *n == name) {
                 Some((_, values)) if !values.contains(&value) => values.push(value),
                 Some(_) => {}
@@ -251,14 +265,10 @@ fn option_axes(variants: &[VariantView]) -> Vec<(String, Vec<String>)> {
     axes
 }
 
-fn options_of(variant: &VariantView) -> BTreeMap<String, String> {
-    serde_json::from_value(variant.options.clone()).unwrap_or_default()
-}
-
 /// The variant the URL picks: the one whose options match the query best (a full match wins;
 /// ties go to one in stock, then to display order), or by `?variant=<sku>`; else the first
 /// variant in stock.
-fn pick_variant<'a>(variants: &'a [VariantView], query: &BTreeMap<String, String>) -> Option<&'a VariantView> {
+fn pick_variant<'a>(variants: &'a [Choice], query: &BTreeMap<String, String>) -> Option<&'a Choice> {
     if let Some(sku) = query.get("variant") {
         return variants
             .iter()
@@ -269,7 +279,8 @@ fn pick_variant<'a>(variants: &'a [VariantView], query: &BTreeMap<String, String
         .iter()
         .enumerate()
         .max_by_key(|(index, v)| {
-            let matches = options_of(v)
+            let matches = v
+                .options
                 .iter()
                 .filter(|(name, value)| query.get(*name) == Some(value))
                 .count();
@@ -279,8 +290,8 @@ fn pick_variant<'a>(variants: &'a [VariantView], query: &BTreeMap<String, String
 }
 
 /// The query string that selects `variant` (its option values, or its SKU when it has none).
-fn variant_query(variant: &VariantView) -> String {
-    let options = options_of(variant);
+fn variant_query(variant: &Choice) -> String {
+    let options = &variant.options;
     if options.is_empty() {
         return format!("?variant={}", encode_query_value(&variant.sku));
     }
@@ -361,32 +372,10 @@ fn Product(product: ProductDetail, trail: Vec<CategorySummary>, resources: PageR
     } else {
         product.seo_description.clone()
     };
-    let axes = option_axes(&product.variants);
-    let variants = StoredValue::new(product.variants.clone());
-    let selected_query = move || {
-        query.with(|q| {
-            let mut wanted = BTreeMap::new();
-            for (name, _) in &option_axes(&variants.get_value()) {
-                if let Some(value) = q.get(name) {
-                    wanted.insert(name.clone(), value);
-                }
-            }
-            if let Some(sku) = q.get("variant") {
-                wanted.insert("variant".into(), sku);
-            }
-            wanted
-        })
-    };
-    let selected = Memo::new(move |_| {
-        let wanted = selected_query();
-        variants.with_value(|vs| pick_variant(vs, &wanted).cloned())
-    });
-    let json_ld = product_json_ld(
-        &product,
-        selected.get_untracked().as_ref(),
-        &format!("{}{path}", site_url()),
-    );
-    let picker_path = path.clone();
+    let choices: Vec<Choice> = product.variants.iter().map(Choice::from).collect();
+    let wanted = query.with_untracked(|q| wanted_choice(&choices, |name| q.get(name)));
+    let picked = pick_variant(&choices, &wanted).and_then(|c| product.variants.iter().find(|v| v.sku == c.sku));
+    let json_ld = product_json_ld(&product, picked, &format!("{}{path}", site_url()));
     let product_name = product.name.clone();
     let has_images = !product.images.is_empty();
     let og_image = product
@@ -408,55 +397,7 @@ fn Product(product: ProductDetail, trail: Vec<CategorySummary>, resources: PageR
                         {format!(" · {} review{}", product.rating_count, if product.rating_count == 1 { "" } else { "s" })}
                     </p>
                 })}
-            <div class="mt-4 rounded-lg border border-stone-200 bg-white p-4 shadow-sm">
-                {move || selected.get().map(|v| view! { <VariantSummary variant=v/> })}
-                {if product.variants.is_empty() {
-                    view! { <p class="text-stone-700">"Not available right now."</p> }.into_any()
-                } else if axes.is_empty() {
-                    let choices = product.variants.clone();
-                    (choices.len() > 1).then(move || view! {
-                        <fieldset class="mt-4">
-                            <legend class="text-sm font-medium">"Choose"</legend>
-                            <ul class="mt-2 flex flex-wrap gap-2">
-                                {choices.into_iter().map(|v| {
-                                    let href = format!("{picker_path}{}", variant_query(&v));
-                                    let id = v.id;
-                                    view! { <li><ChoiceLink href label=v.name.clone() current=Signal::derive(move || selected.get().is_some_and(|s| s.id == id))/></li> }
-                                }).collect_view()}
-                            </ul>
-                        </fieldset>
-                    }).into_any()
-                } else {
-                    axes.into_iter().map(|(name, values)| {
-                        let axis = name.clone();
-                        let picker_path = picker_path.clone();
-                        view! {
-                            <fieldset class="mt-4">
-                                <legend class="text-sm font-medium capitalize">{name.clone()}</legend>
-                                <ul class="mt-2 flex flex-wrap gap-2">
-                                    {values.into_iter().map(|value| {
-                                        let axis = axis.clone();
-                                        let wanted_value = value.clone();
-                                        // The link selects this value, keeping the other choices.
-                                        let target = Signal::derive({
-                                            let axis = axis.clone();
-                                            let value = value.clone();
-                                            move || {
-                                                let mut wanted = selected.get().map(|v| options_of(&v)).unwrap_or_default();
-                                                wanted.insert(axis.clone(), value.clone());
-                                                variants.with_value(|vs| pick_variant(vs, &wanted).map(variant_query)).unwrap_or_default()
-                                            }
-                                        });
-                                        let picker_path = picker_path.clone();
-                                        let current = Signal::derive(move || selected.get().is_some_and(|v| options_of(&v).get(&axis) == Some(&wanted_value)));
-                                        view! { <li><ChoiceLink href=Signal::derive(move || format!("{picker_path}{}", target.get())) label=value current/></li> }
-                                    }).collect_view()}
-                                </ul>
-                            </fieldset>
-                        }
-                    }).collect_view().into_any()
-                }}
-            </div>
+                <VariantPicker variants=choices path=path.clone() wanted/>
                 <div class="mt-6 max-w-prose whitespace-pre-line text-stone-800" data-testid="description">{product.description.clone()}</div>
             </div>
         </article>
@@ -464,24 +405,155 @@ fn Product(product: ProductDetail, trail: Vec<CategorySummary>, resources: PageR
     }
 }
 
-/// One choice of the variant picker: a link, marked when it is the current choice.
-#[component]
-fn ChoiceLink(#[prop(into)] href: Signal<String>, label: String, #[prop(into)] current: Signal<bool>) -> impl IntoView {
+/// What a URL asks of the picker: the values it gives for the variants' option names, and
+/// `variant` (a SKU), read through `get`.
+fn wanted_choice(variants: &[Choice], get: impl Fn(&str) -> Option<String>) -> BTreeMap<String, String> {
+    option_axes(variants)
+        .into_iter()
+        .map(|(name, _)| name)
+        .chain(std::iter::once("variant".to_owned()))
+        .filter_map(|name| get(&name).map(|value| (name, value)))
+        .collect()
+}
+
+/// The variant picker with the chosen variant's price, availability and SKU (an island). Each
+/// choice is a link to its own URL, so it works without JavaScript; with it, a click swaps the
+/// variant in place and records the URL in the history (the back button steps through choices).
+#[island]
+fn VariantPicker(variants: Vec<Choice>, path: String, wanted: BTreeMap<String, String>) -> impl IntoView {
+    let axes = option_axes(&variants);
+    let wanted = RwSignal::new(wanted);
+    let variants = StoredValue::new(variants);
+    let selected = Memo::new(move |_| wanted.with(|w| variants.with_value(|vs| pick_variant(vs, w).cloned())));
+    follow_history(wanted, variants);
+    // The link to `target`: its URL, and a click that picks it in place.
+    let choice = move |target: Signal<Option<Choice>>, label: String, current: Signal<bool>| {
+        let path = path.clone();
+        let href = Signal::derive(move || {
+            target
+                .with(|t| t.as_ref().map(|t| format!("{path}{}", variant_query(t))))
+                .unwrap_or_default()
+        });
+        let pick = move || {
+            if let Some(target) = target.get_untracked() {
+                wanted.set(choice_of(&target));
+            }
+        };
+        view! { <li><ChoiceLink href label current on_pick=pick/></li> }
+    };
     view! {
-        <A href=move || href.get()
-            attr:aria-current=move || current.get().then_some("true")
-            attr:class=move || if current.get() {
+        <div class="mt-4 rounded-lg border border-stone-200 bg-white p-4 shadow-sm">
+            {move || selected.get().map(|v| view! { <VariantSummary variant=v/> })}
+            {if variants.with_value(Vec::is_empty) {
+                EitherOf3::A(view! { <p class="text-stone-700">"Not available right now."</p> })
+            } else if axes.is_empty() {
+                let choices = variants.get_value();
+                EitherOf3::B((choices.len() > 1).then(move || view! {
+                    <fieldset class="mt-4">
+                        <legend class="text-sm font-medium">"Choose"</legend>
+                        <ul class="mt-2 flex flex-wrap gap-2">
+                            {choices.into_iter().map(|v| {
+                                let sku = v.sku.clone();
+                                let label = v.name.clone();
+                                choice(Signal::stored(Some(v)), label, Signal::derive(move || selected.with(|s| s.as_ref().is_some_and(|s| s.sku == sku))))
+                            }).collect_view()}
+                        </ul>
+                    </fieldset>
+                }))
+            } else {
+                EitherOf3::C(axes.into_iter().map(|(name, values)| {
+                    let axis = name.clone();
+                    view! {
+                        <fieldset class="mt-4">
+                            <legend class="text-sm font-medium capitalize">{name.clone()}</legend>
+                            <ul class="mt-2 flex flex-wrap gap-2">
+                                {values.into_iter().map(|value| {
+                                    // The link selects this value, keeping the other choices.
+                                    let target = Signal::derive({
+                                        let axis = axis.clone();
+                                        let value = value.clone();
+                                        move || {
+                                            let mut wanted = selected.get().map(|v| v.options.clone()).unwrap_or_default();
+                                            wanted.insert(axis.clone(), value.clone());
+                                            variants.with_value(|vs| pick_variant(vs, &wanted).cloned())
+                                        }
+                                    });
+                                    let axis = axis.clone();
+                                    let wanted_value = value.clone();
+                                    let current = Signal::derive(move || selected.get().is_some_and(|v| v.options.clone().get(&axis) == Some(&wanted_value)));
+                                    choice(target, value, current)
+                                }).collect_view()}
+                            </ul>
+                        </fieldset>
+                    }
+                }).collect_view())
+            }}
+        </div>
+    }
+}
+
+/// Back and forward restore the choice the URL records. (Outside the island's body: an island is
+/// named by a hash of its code, which a `#[cfg]` inside would make differ between server and
+/// browser.)
+fn follow_history(wanted: RwSignal<BTreeMap<String, String>>, variants: StoredValue<Vec<Choice>>) {
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::popstate, move |_| {
+            let search = window().location().search().unwrap_or_default();
+            let params = leptos::web_sys::UrlSearchParams::new_with_str(&search).ok();
+            wanted.set(variants.with_value(|vs| wanted_choice(vs, |name| params.as_ref().and_then(|p| p.get(name)))));
+        });
+        on_cleanup(move || handle.remove());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (wanted, variants);
+}
+
+/// What the picker wants once `variant` is picked: its option values, or its SKU.
+fn choice_of(variant: &Choice) -> BTreeMap<String, String> {
+    if variant.options.is_empty() {
+        BTreeMap::from([("variant".to_owned(), variant.sku.clone())])
+    } else {
+        variant.options.clone()
+    }
+}
+
+/// One choice of the variant picker: a link, marked when it is the current choice. A plain
+/// click picks in place (`on_pick`) and pushes the link's URL; a click with a modifier (new tab)
+/// is left to the browser.
+#[component]
+fn ChoiceLink(
+    #[prop(into)] href: Signal<String>,
+    label: String,
+    #[prop(into)] current: Signal<bool>,
+    on_pick: impl Fn() + Send + Sync + 'static,
+) -> impl IntoView {
+    let on_click = move |event: leptos::ev::MouseEvent| {
+        if event.button() != 0 || event.ctrl_key() || event.meta_key() || event.shift_key() || event.alt_key() {
+            return;
+        }
+        event.prevent_default();
+        if let Ok(history) = window().history() {
+            _ = history.push_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(&href.get_untracked()));
+        }
+        on_pick();
+    };
+    view! {
+        <a href=move || href.get()
+            on:click=on_click
+            aria-current=move || current.get().then_some("true")
+            class=move || if current.get() {
                 "inline-block rounded border-2 border-emerald-800 bg-emerald-50 px-3 py-1 font-medium text-emerald-950"
             } else {
                 "inline-block rounded border border-stone-400 px-3 py-1 hover:border-stone-900"
             }>
             {label}
-        </A>
+        </a>
     }
 }
 
 #[component]
-fn VariantSummary(variant: VariantView) -> impl IntoView {
+fn VariantSummary(variant: Choice) -> impl IntoView {
     let (stock_text, stock_class) = if !variant.in_stock {
         ("Sold out", "bg-stone-200 text-stone-800")
     } else if variant.low_stock {
@@ -492,9 +564,9 @@ fn VariantSummary(variant: VariantView) -> impl IntoView {
     view! {
         <div data-testid="variant-summary">
             <p class="flex items-baseline gap-3">
-                <span class="text-2xl font-semibold" data-testid="variant-price">{variant.price.to_string()}</span>
+                <span class="text-2xl font-semibold" data-testid="variant-price">{variant.price}</span>
                 {variant.compare_at_price.map(|was| view! {
-                    <span class="text-stone-600"><span class="sr-only">"Was "</span><s data-testid="compare-at-price">{was.to_string()}</s></span>
+                    <span class="text-stone-600"><span class="sr-only">"Was "</span><s data-testid="compare-at-price">{was}</s></span>
                 })}
             </p>
             <p class="mt-2 flex flex-wrap items-center gap-3 text-sm">
@@ -597,7 +669,9 @@ fn ReviewItem(review: ReviewView) -> impl IntoView {
     }
 }
 
-#[component]
+/// The review form (an island: it posts in place, keeping what was typed and showing errors at
+/// their fields; without JavaScript it posts and the page comes back with them).
+#[island]
 fn ReviewForm(product_id: String, product_name: String) -> impl IntoView {
     let write = ServerAction::<WriteReview>::new();
     let result = write.value();
@@ -666,11 +740,14 @@ mod tests {
 
     #[test]
     fn the_url_picks_the_best_matching_variant() {
-        let vs = vec![
+        let vs: Vec<Choice> = [
             variant("S-RED", serde_json::json!({"size": "S", "colour": "Red"}), false),
             variant("M-RED", serde_json::json!({"size": "M", "colour": "Red"}), true),
             variant("M-BLUE", serde_json::json!({"size": "M", "colour": "Blue"}), true),
-        ];
+        ]
+        .iter()
+        .map(Choice::from)
+        .collect();
         let q = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         assert_eq!(pick_variant(&vs, &q(&[])).unwrap().sku, "M-RED", "first in stock");
         assert_eq!(pick_variant(&vs, &q(&[("size", "S")])).unwrap().sku, "S-RED");

@@ -29,11 +29,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <meta name=crate::components::seo::SITE_META content=crate::components::seo::site_url()/>
                 <link rel="icon" href="/favicon.ico" sizes="any"/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body class="flex min-h-screen flex-col bg-stone-50 text-stone-900 antialiased">

@@ -79,6 +79,14 @@ async fn a_product_page_carries_its_variants_metadata_and_json_ld() {
         "{html}"
     );
     assert!(html.contains("href=\"/categories/apparel\""), "the breadcrumb");
+    // Only the interactive parts are islands (the menu, the variant picker) and the browser gets
+    // their props; the page's data is HTML, not also resource JSON for hydrating the whole page.
+    assert!(
+        html.contains("<leptos-island data-component=\"VariantPicker_"),
+        "{html}"
+    );
+    assert!(html.contains("<leptos-island data-component=\"SiteNav_"), "{html}");
+    assert!(!html.contains("__RESOLVED_RESOURCES["), "{html}");
     let ld = json_ld(&html);
     assert_eq!(ld["@type"], "Product");
     assert_eq!(ld["name"], "Linen Shirt");
