@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod identity;
 pub mod money;
 pub mod pagination;
+pub mod pricing;
 
 pub use catalog::{CategoryId, ProductId, ProductView};
 pub use money::{Currency, Money};
