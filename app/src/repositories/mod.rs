@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod identity;
+pub mod pricing;
 pub mod sessions;
 
 use sqlx::{PgPool, Postgres, Transaction};

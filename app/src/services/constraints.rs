@@ -321,6 +321,35 @@ pub const RULES: &[Rule] = &[
         "is not an existing account",
     ),
     rule("sessions_pkey", "session", Conflict, "already exists"),
+    // pricing rules
+    rule("tax_rates_pkey", "country", Conflict, "already has a tax rate"),
+    rule(
+        "tax_rates_country_check",
+        "country",
+        Invalid,
+        "must be a two-letter country code, e.g. DE",
+    ),
+    rule("tax_rates_rate_check", "rate", Invalid, "must be between 0 and 100"),
+    rule("shipping_methods_pkey", "id", Conflict, "already exists"),
+    rule(
+        "shipping_methods_name_check",
+        "name",
+        Invalid,
+        "must be 1 to 100 characters",
+    ),
+    rule("shipping_methods_price_check", "price", Invalid, "must not be negative"),
+    rule(
+        "shipping_methods_free_above_check",
+        "free_above",
+        Invalid,
+        "must not be negative",
+    ),
+    rule(
+        "shipping_methods_countries_check",
+        "countries",
+        Invalid,
+        "must list 1 to 300 two-letter country codes",
+    ),
 ];
 
 /// The rule for a constraint name.

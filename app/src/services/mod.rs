@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod constraints;
 pub mod health;
 pub mod identity;
+pub mod pricing;
 
 use std::net::IpAddr;
 
@@ -93,4 +94,13 @@ fn database_unreachable(err: &sqlx::Error) -> bool {
         }),
         _ => false,
     }
+}
+
+/// The 409 for a write based on a stale version of `what` (nothing was written).
+pub(crate) fn stale(what: &str) -> ServiceError {
+    crate::error::AppError::new(
+        crate::error::ErrorCode::Conflict,
+        format!("The {what} was changed by someone else since you read it; reload it and try again."),
+    )
+    .into()
 }

@@ -7,6 +7,7 @@ pub mod categories;
 pub mod envelope;
 pub mod images;
 pub mod me;
+pub mod pricing;
 pub mod products;
 pub mod reviews;
 pub mod users;
@@ -33,7 +34,9 @@ use utoipa_axum::router::OpenApiRouter;
     tags((name = "catalog", description = "Products and categories"),
         (name = "auth", description = "Tokens for API clients: a 15-minute JWT access token and a rotating refresh token"),
         (name = "account", description = "The caller's profile, password and addresses"),
-        (name = "users", description = "Staff management of accounts"), (name = "operations", description = "Health and metadata"))
+        (name = "users", description = "Staff management of accounts"),
+        (name = "pricing", description = "Tax rates by country and shipping methods (prices are tax-exclusive)"),
+        (name = "operations", description = "Health and metadata"))
 )]
 pub struct ApiDoc;
 
@@ -105,7 +108,8 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
         .merge(auth::router())
         .merge(me::router())
         .merge(addresses::router())
-        .merge(users::router());
+        .merge(users::router())
+        .merge(pricing::router());
     let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(crate::routes::health::router())

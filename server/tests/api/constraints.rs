@@ -18,6 +18,7 @@ const T: &str = "01900000-0000-7000-8000-000000000007";
 const W: &str = "01900000-0000-7000-8000-000000000008";
 const I: &str = "01900000-0000-7000-8000-000000000009";
 const HASH: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const S: &str = "01900000-0000-7000-8000-00000000000a";
 const NOBODY: &str = "01900000-0000-7000-8000-0000000000ff";
 
 /// (constraint, a statement that breaks it, the status the client must get).
@@ -31,7 +32,28 @@ fn cases() -> Vec<(&'static str, String, u16)> {
     let addr_set = |assignment: &str| format!("UPDATE addresses SET {assignment} WHERE id = '{A}'");
     let review_set = |assignment: &str| format!("UPDATE reviews SET {assignment} WHERE id = '{W}'");
     let image_set = |assignment: &str| format!("UPDATE product_images SET {assignment} WHERE id = '{I}'");
+    let method_set = |assignment: &str| format!("UPDATE shipping_methods SET {assignment} WHERE id = '{S}'");
     vec![
+        (
+            "tax_rates_pkey",
+            "INSERT INTO tax_rates (country, rate) VALUES ('DE', 7)".into(),
+            409,
+        ),
+        (
+            "tax_rates_country_check",
+            "UPDATE tax_rates SET country = 'de'".into(),
+            422,
+        ),
+        ("tax_rates_rate_check", "UPDATE tax_rates SET rate = 101".into(), 422),
+        (
+            "shipping_methods_pkey",
+            format!("INSERT INTO shipping_methods (id, name, price, countries) VALUES ('{S}', 'x', 1, '{{DE}}')"),
+            409,
+        ),
+        ("shipping_methods_name_check", method_set("name = ' '"), 422),
+        ("shipping_methods_price_check", method_set("price = -1"), 422),
+        ("shipping_methods_free_above_check", method_set("free_above = -1"), 422),
+        ("shipping_methods_countries_check", method_set("countries = '{}'"), 422),
         (
             "product_images_pkey",
             format!(
@@ -353,7 +375,9 @@ async fn seeded() -> Seeded {
            VALUES ('{A}', '{U}', 'Ada', '1 Main St', 'Berlin', '10115', 'DE', true);
          INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at) VALUES ('{R}', '{U}', '{R}', 'hash', now());
          INSERT INTO user_tokens (id, user_id, purpose, token_hash, expires_at) VALUES ('{T}', '{U}', 'verify_email', 'hash', now());
-         INSERT INTO sessions (id, data, expires_at) VALUES ('s1', '{{}}', now());"
+         INSERT INTO sessions (id, data, expires_at) VALUES ('s1', '{{}}', now());
+         INSERT INTO tax_rates (country, rate) VALUES ('DE', 19);
+         INSERT INTO shipping_methods (id, name, price, countries) VALUES ('{S}', 'Standard', 4.95, '{{DE,AT}}');"
     );
     sqlx::raw_sql(&setup).execute(&pool).await.unwrap();
     Seeded { pool, name, url }

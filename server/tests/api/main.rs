@@ -13,6 +13,7 @@ mod images;
 mod mail;
 mod pages;
 mod patterns;
+mod pricing;
 mod products;
 mod reviews;
 mod services;

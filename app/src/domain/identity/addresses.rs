@@ -115,14 +115,7 @@ impl AddressInput {
         let city = f.check("city", text(&self.city, true, 100));
         let region = f.check("region", text(&self.region, false, 100));
         let postal_code = f.check("postal_code", text(&self.postal_code, true, 20));
-        let country = f.check("country", {
-            let c = self.country.trim().to_uppercase();
-            if c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()) {
-                Ok(c)
-            } else {
-                Err("must be a two-letter country code, e.g. DE".into())
-            }
-        });
+        let country = f.check("country", country_code(&self.country));
         let phone = f.check("phone", text(&self.phone, false, 30));
         f.finish(|| AddressInput {
             full_name: full_name.unwrap_or_default(),
@@ -135,5 +128,15 @@ impl AddressInput {
             phone: phone.unwrap_or_default(),
             is_default: self.is_default,
         })
+    }
+}
+
+/// An ISO 3166-1 alpha-2 country code as sent (any case, spaces around): upper-cased.
+pub fn country_code(raw: &str) -> Result<String, String> {
+    let code = raw.trim().to_uppercase();
+    if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(code)
+    } else {
+        Err("must be a two-letter country code, e.g. DE".into())
     }
 }

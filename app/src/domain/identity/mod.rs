@@ -50,6 +50,8 @@ pub enum Permission {
     ReviewsModerate,
     /// See users, change their roles, deactivate them.
     UsersManage,
+    /// Change tax rates, shipping methods and discount codes.
+    PricingWrite,
 }
 
 impl Permission {
@@ -60,6 +62,7 @@ impl Permission {
             Self::OrdersManage => "orders:manage",
             Self::ReviewsModerate => "reviews:moderate",
             Self::UsersManage => "users:manage",
+            Self::PricingWrite => "pricing:write",
         }
     }
 }
@@ -70,8 +73,21 @@ impl Role {
         use Permission::*;
         match self {
             Self::Customer => &[],
-            Self::Staff => &[DashboardView, ProductsWrite, OrdersManage, ReviewsModerate],
-            Self::Admin => &[DashboardView, ProductsWrite, OrdersManage, ReviewsModerate, UsersManage],
+            Self::Staff => &[
+                DashboardView,
+                ProductsWrite,
+                OrdersManage,
+                ReviewsModerate,
+                PricingWrite,
+            ],
+            Self::Admin => &[
+                DashboardView,
+                ProductsWrite,
+                OrdersManage,
+                ReviewsModerate,
+                UsersManage,
+                PricingWrite,
+            ],
         }
     }
 

@@ -9,11 +9,11 @@ use crate::domain::ProductId;
 use crate::domain::catalog::editing::{CreateProduct, CreateVariant, ReplaceProduct, UpdateProduct, UpdateVariant};
 use crate::domain::catalog::{ProductDetail, ProductRef, ProductStatus, VariantView};
 use crate::domain::identity::Permission;
-use crate::error::{AppError, ErrorCode};
+use crate::error::AppError;
 use crate::repositories;
 use crate::repositories::catalog::editing as repo;
-use crate::services::ServiceError;
 use crate::services::identity::Actor;
+use crate::services::{ServiceError, stale};
 use crate::state::AppState;
 
 /// What a `DELETE` did: removed the row, or — when something (an order) still refers to it —
@@ -22,14 +22,6 @@ use crate::state::AppState;
 pub enum Removal<T> {
     Deleted,
     Retired(T),
-}
-
-fn stale(what: &str) -> ServiceError {
-    AppError::new(
-        ErrorCode::Conflict,
-        format!("The {what} was changed by someone else since you read it; reload it and try again."),
-    )
-    .into()
 }
 
 fn variant_not_found() -> ServiceError {

@@ -9,6 +9,8 @@
 //! remainder, so its shares add up to it to the last cent. Shipping is a line of its own and is
 //! taxed at the same rate as the goods.
 
+pub mod rules;
+
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::Currency;

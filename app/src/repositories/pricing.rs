@@ -1,0 +1,197 @@
+//! SQL for the pricing rules: tax rates by country and shipping methods.
+
+use rust_decimal::Decimal;
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+use crate::domain::pricing::rules::ShippingMethodFields;
+
+/// A tax rate as stored.
+#[derive(Debug)]
+pub struct TaxRateRow {
+    pub country: String,
+    pub rate: Decimal,
+    pub version: i32,
+}
+
+pub async fn list_tax_rates(db: impl PgExecutor<'_>, limit: i64, offset: i64) -> sqlx::Result<Vec<TaxRateRow>> {
+    sqlx::query_as!(
+        TaxRateRow,
+        "SELECT country, rate, version FROM tax_rates ORDER BY country LIMIT $1 OFFSET $2",
+        limit,
+        offset
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn count_tax_rates(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM tax_rates"#)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn find_tax_rate(db: impl PgExecutor<'_>, country: &str) -> sqlx::Result<Option<TaxRateRow>> {
+    sqlx::query_as!(
+        TaxRateRow,
+        "SELECT country, rate, version FROM tax_rates WHERE country = $1",
+        country
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Sets a country's rate: inserts it, or updates it when `version` (if given) is current.
+/// `None` when the version is stale. The flag says whether the row is new.
+pub async fn put_tax_rate(
+    db: impl PgExecutor<'_>,
+    country: &str,
+    rate: Decimal,
+    version: Option<i32>,
+) -> sqlx::Result<Option<(TaxRateRow, bool)>> {
+    let row = sqlx::query!(
+        r#"INSERT INTO tax_rates AS t (country, rate) VALUES ($1, $2)
+           ON CONFLICT (country) DO UPDATE SET rate = EXCLUDED.rate
+             WHERE $3::int IS NULL OR t.version = $3
+           RETURNING country, rate, version, (xmax = 0) AS "created!""#,
+        country,
+        rate,
+        version
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| {
+        (
+            TaxRateRow {
+                country: r.country,
+                rate: r.rate,
+                version: r.version,
+            },
+            r.created,
+        )
+    }))
+}
+
+pub async fn delete_tax_rate(db: impl PgExecutor<'_>, country: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query!("DELETE FROM tax_rates WHERE country = $1", country)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A shipping method as stored.
+#[derive(Debug)]
+pub struct ShippingMethodRow {
+    pub id: Uuid,
+    pub name: String,
+    pub price: Decimal,
+    pub free_above: Option<Decimal>,
+    pub countries: Vec<String>,
+    pub active: bool,
+    pub version: i32,
+}
+
+impl ShippingMethodRow {
+    pub fn fields(&self) -> ShippingMethodFields {
+        ShippingMethodFields {
+            name: self.name.clone(),
+            price: self.price,
+            free_above: self.free_above,
+            countries: self.countries.clone(),
+            active: self.active,
+        }
+    }
+}
+
+/// Shipping methods, by name; only active ones unless `all`; only those serving `country` when
+/// given.
+pub async fn list_shipping_methods(
+    db: impl PgExecutor<'_>,
+    all: bool,
+    country: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<ShippingMethodRow>> {
+    sqlx::query_as!(
+        ShippingMethodRow,
+        "SELECT id, name, price, free_above, countries, active, version FROM shipping_methods
+         WHERE ($1 OR active) AND ($2::text IS NULL OR countries @> ARRAY[$2::text])
+         ORDER BY name, id LIMIT $3 OFFSET $4",
+        all,
+        country,
+        limit,
+        offset
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn count_shipping_methods(db: impl PgExecutor<'_>, all: bool, country: Option<&str>) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM shipping_methods
+           WHERE ($1 OR active) AND ($2::text IS NULL OR countries @> ARRAY[$2::text])"#,
+        all,
+        country
+    )
+    .fetch_one(db)
+    .await
+}
+
+pub async fn find_shipping_method(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<ShippingMethodRow>> {
+    sqlx::query_as!(
+        ShippingMethodRow,
+        "SELECT id, name, price, free_above, countries, active, version FROM shipping_methods WHERE id = $1",
+        id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn create_shipping_method(
+    db: impl PgExecutor<'_>,
+    m: &ShippingMethodFields,
+) -> sqlx::Result<ShippingMethodRow> {
+    sqlx::query_as!(
+        ShippingMethodRow,
+        "INSERT INTO shipping_methods (name, price, free_above, countries, active) VALUES ($1, $2, $3, $4, $5)
+         RETURNING id, name, price, free_above, countries, active, version",
+        m.name,
+        m.price,
+        m.free_above,
+        &m.countries,
+        m.active
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Writes the fields when `version` (if given) is current; `None` otherwise.
+pub async fn update_shipping_method(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    version: Option<i32>,
+    m: &ShippingMethodFields,
+) -> sqlx::Result<Option<ShippingMethodRow>> {
+    sqlx::query_as!(
+        ShippingMethodRow,
+        "UPDATE shipping_methods SET name = $3, price = $4, free_above = $5, countries = $6, active = $7
+         WHERE id = $1 AND ($2::int IS NULL OR version = $2)
+         RETURNING id, name, price, free_above, countries, active, version",
+        id,
+        version,
+        m.name,
+        m.price,
+        m.free_above,
+        &m.countries,
+        m.active
+    )
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn delete_shipping_method(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<bool> {
+    let done = sqlx::query!("DELETE FROM shipping_methods WHERE id = $1", id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
