@@ -33,3 +33,13 @@ impl Fields {
         }
     }
 }
+
+/// Distinguishes a field sent as `null` (`Some(None)`) from one left out (`None`), for PATCH
+/// bodies (`#[serde(default, deserialize_with = "present")]`).
+pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}

@@ -1,9 +1,11 @@
-//! SQL for the pricing rules: tax rates by country and shipping methods.
+//! SQL for the pricing rules: tax rates by country, shipping methods and discount codes.
 
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
+use crate::domain::pricing::discounts::{DiscountCodeFields, DiscountKind};
 use crate::domain::pricing::rules::ShippingMethodFields;
 
 /// A tax rate as stored.
@@ -191,6 +193,140 @@ pub async fn update_shipping_method(
 
 pub async fn delete_shipping_method(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<bool> {
     let done = sqlx::query!("DELETE FROM shipping_methods WHERE id = $1", id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A discount code as stored.
+#[derive(Debug)]
+pub struct DiscountCodeRow {
+    pub id: Uuid,
+    pub code: String,
+    pub kind: DiscountKind,
+    pub value: Decimal,
+    pub min_subtotal: Option<Decimal>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub usage_limit: Option<i32>,
+    pub per_customer_limit: Option<i32>,
+    pub times_used: i32,
+    pub active: bool,
+    pub version: i32,
+}
+
+impl DiscountCodeRow {
+    pub fn fields(&self) -> DiscountCodeFields {
+        DiscountCodeFields {
+            code: self.code.clone(),
+            kind: self.kind,
+            value: self.value,
+            min_subtotal: self.min_subtotal,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            usage_limit: self.usage_limit,
+            per_customer_limit: self.per_customer_limit,
+            active: self.active,
+        }
+    }
+}
+
+/// Codes, newest first; only those containing `q` when given.
+pub async fn list_discount_codes(
+    db: impl PgExecutor<'_>,
+    q: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<DiscountCodeRow>> {
+    sqlx::query_as!(
+        DiscountCodeRow,
+        r#"SELECT id, code, kind AS "kind: DiscountKind", value, min_subtotal, starts_at, ends_at, usage_limit,
+                  per_customer_limit, times_used, active, version
+           FROM discount_codes WHERE $1::text IS NULL OR strpos(code, upper($1)) > 0
+           ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"#,
+        q,
+        limit,
+        offset
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn count_discount_codes(db: impl PgExecutor<'_>, q: Option<&str>) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM discount_codes WHERE $1::text IS NULL OR strpos(code, upper($1)) > 0"#,
+        q
+    )
+    .fetch_one(db)
+    .await
+}
+
+pub async fn find_discount_code(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<DiscountCodeRow>> {
+    sqlx::query_as!(
+        DiscountCodeRow,
+        r#"SELECT id, code, kind AS "kind: DiscountKind", value, min_subtotal, starts_at, ends_at, usage_limit,
+                  per_customer_limit, times_used, active, version
+           FROM discount_codes WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn create_discount_code(db: impl PgExecutor<'_>, d: &DiscountCodeFields) -> sqlx::Result<DiscountCodeRow> {
+    sqlx::query_as!(
+        DiscountCodeRow,
+        r#"INSERT INTO discount_codes (code, kind, value, min_subtotal, starts_at, ends_at, usage_limit,
+                                       per_customer_limit, active)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           RETURNING id, code, kind AS "kind: DiscountKind", value, min_subtotal, starts_at, ends_at, usage_limit,
+                     per_customer_limit, times_used, active, version"#,
+        d.code,
+        d.kind as DiscountKind,
+        d.value,
+        d.min_subtotal,
+        d.starts_at,
+        d.ends_at,
+        d.usage_limit,
+        d.per_customer_limit,
+        d.active
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Writes the fields when `version` (if given) is current; `None` otherwise.
+pub async fn update_discount_code(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    version: Option<i32>,
+    d: &DiscountCodeFields,
+) -> sqlx::Result<Option<DiscountCodeRow>> {
+    sqlx::query_as!(
+        DiscountCodeRow,
+        r#"UPDATE discount_codes SET code = $3, kind = $4, value = $5, min_subtotal = $6, starts_at = $7,
+                  ends_at = $8, usage_limit = $9, per_customer_limit = $10, active = $11
+           WHERE id = $1 AND ($2::int IS NULL OR version = $2)
+           RETURNING id, code, kind AS "kind: DiscountKind", value, min_subtotal, starts_at, ends_at, usage_limit,
+                     per_customer_limit, times_used, active, version"#,
+        id,
+        version,
+        d.code,
+        d.kind as DiscountKind,
+        d.value,
+        d.min_subtotal,
+        d.starts_at,
+        d.ends_at,
+        d.usage_limit,
+        d.per_customer_limit,
+        d.active
+    )
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn delete_discount_code(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<bool> {
+    let done = sqlx::query!("DELETE FROM discount_codes WHERE id = $1", id)
         .execute(db)
         .await?;
     Ok(done.rows_affected() > 0)

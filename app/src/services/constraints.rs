@@ -350,6 +350,55 @@ pub const RULES: &[Rule] = &[
         Invalid,
         "must list 1 to 300 two-letter country codes",
     ),
+    rule("discount_codes_pkey", "id", Conflict, "already exists"),
+    rule(
+        "discount_codes_code_key",
+        "code",
+        Conflict,
+        "is already used by another discount code",
+    ),
+    rule(
+        "discount_codes_code_check",
+        "code",
+        Invalid,
+        "must be 2 to 32 upper-case letters, digits, `-` or `_`",
+    ),
+    rule(
+        "discount_codes_value_check",
+        "value",
+        Invalid,
+        "must be more than zero, and at most 100 for a percentage",
+    ),
+    rule(
+        "discount_codes_min_subtotal_check",
+        "min_subtotal",
+        Invalid,
+        "must not be negative",
+    ),
+    rule(
+        "discount_codes_usage_limit_check",
+        "usage_limit",
+        Invalid,
+        "must be at least 1",
+    ),
+    rule(
+        "discount_codes_per_customer_limit_check",
+        "per_customer_limit",
+        Invalid,
+        "must be at least 1",
+    ),
+    rule(
+        "discount_codes_times_used_check",
+        "usage_limit",
+        Invalid,
+        "can't be below the number of uses so far",
+    ),
+    rule(
+        "discount_codes_window_check",
+        "ends_at",
+        Invalid,
+        "must be after starts_at",
+    ),
 ];
 
 /// The rule for a constraint name.

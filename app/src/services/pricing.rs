@@ -1,18 +1,21 @@
-//! Pricing rules: tax rates by country and shipping methods. Anyone reads tax rates and the
-//! active shipping methods; staff with `pricing:write` change them and see inactive methods.
+//! Pricing rules: tax rates by country, shipping methods and discount codes. Anyone reads tax
+//! rates and the active shipping methods; staff with `pricing:write` change them, see inactive
+//! methods, and are the only ones who list or read discount codes (shoppers apply a code to a
+//! cart, never browse them).
 
 use uuid::Uuid;
 
 use super::identity::Actor;
 use super::{ServiceError, stale};
 use crate::domain::identity::{Permission, country_code};
+use crate::domain::pricing::discounts::{CreateDiscountCode, DiscountCodeView, UpdateDiscountCode};
 use crate::domain::pricing::rules::{
     CreateShippingMethod, ShippingMethodView, TaxRateInput, TaxRateView, UpdateShippingMethod,
 };
 use crate::domain::{Money, Page, PageRequest};
 use crate::error::{AppError, FieldErrors};
 use crate::repositories;
-use crate::repositories::pricing::{self as repo, ShippingMethodRow, TaxRateRow};
+use crate::repositories::pricing::{self as repo, DiscountCodeRow, ShippingMethodRow, TaxRateRow};
 use crate::state::AppState;
 
 fn tax_rate_view(row: TaxRateRow) -> TaxRateView {
@@ -187,5 +190,102 @@ pub async fn delete_shipping_method(state: &AppState, actor: &Actor, id: Uuid) -
         Ok(())
     } else {
         Err(shipping_method_not_found())
+    }
+}
+
+fn discount_code_view(state: &AppState, row: DiscountCodeRow) -> DiscountCodeView {
+    DiscountCodeView {
+        id: row.id,
+        code: row.code,
+        kind: row.kind,
+        value: row.value,
+        min_subtotal: row.min_subtotal.map(|m| Money::new(m, state.shop.currency.clone())),
+        starts_at: row.starts_at,
+        ends_at: row.ends_at,
+        usage_limit: row.usage_limit,
+        per_customer_limit: row.per_customer_limit,
+        times_used: row.times_used,
+        active: row.active,
+        version: row.version,
+    }
+}
+
+fn discount_code_not_found() -> ServiceError {
+    AppError::not_found("No such discount code.").into()
+}
+
+/// Codes, newest first, with their uses so far; `q` narrows to codes containing it.
+pub async fn list_discount_codes(
+    state: &AppState,
+    actor: &Actor,
+    q: Option<&str>,
+    page: PageRequest,
+) -> Result<Page<DiscountCodeView>, ServiceError> {
+    actor.require(Permission::PricingWrite)?;
+    let q = q.map(str::trim).filter(|q| !q.is_empty());
+    let rows = repo::list_discount_codes(&state.db, q, page.limit(), page.offset()).await?;
+    let total = repo::count_discount_codes(&state.db, q).await?;
+    Ok(Page::new(
+        rows.into_iter().map(|r| discount_code_view(state, r)).collect(),
+        page,
+        u64::try_from(total).unwrap_or(0),
+    ))
+}
+
+pub async fn get_discount_code(state: &AppState, actor: &Actor, id: Uuid) -> Result<DiscountCodeView, ServiceError> {
+    actor.require(Permission::PricingWrite)?;
+    repo::find_discount_code(&state.db, id)
+        .await?
+        .map(|r| discount_code_view(state, r))
+        .ok_or_else(discount_code_not_found)
+}
+
+/// A new code; one that is taken (in any case) is a 409.
+pub async fn create_discount_code(
+    state: &AppState,
+    actor: &Actor,
+    input: CreateDiscountCode,
+) -> Result<DiscountCodeView, ServiceError> {
+    actor.require(Permission::PricingWrite)?;
+    let fields = input.parse()?;
+    let mut tx = repositories::begin_as(&state.db, actor.user_id).await?;
+    let row = repo::create_discount_code(&mut *tx, &fields).await?;
+    tx.commit().await?;
+    Ok(discount_code_view(state, row))
+}
+
+/// Changes the fields sent. With a version (`If-Match` or `version`), a code edited in between is
+/// a 409 (uses don't count as edits).
+pub async fn update_discount_code(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    if_match: Option<i32>,
+    input: UpdateDiscountCode,
+) -> Result<DiscountCodeView, ServiceError> {
+    actor.require(Permission::PricingWrite)?;
+    let version = if_match.or(input.version);
+    let mut tx = repositories::begin_as(&state.db, actor.user_id).await?;
+    let current = repo::find_discount_code(&mut *tx, id)
+        .await?
+        .ok_or_else(discount_code_not_found)?;
+    let fields = input.parse_onto(&current.fields())?;
+    let row = repo::update_discount_code(&mut *tx, id, version, &fields)
+        .await?
+        .ok_or_else(|| stale("discount code"))?;
+    tx.commit().await?;
+    Ok(discount_code_view(state, row))
+}
+
+/// Deletes a code. (Once orders record the codes they used, a used code is deactivated instead.)
+pub async fn delete_discount_code(state: &AppState, actor: &Actor, id: Uuid) -> Result<(), ServiceError> {
+    actor.require(Permission::PricingWrite)?;
+    let mut tx = repositories::begin_as(&state.db, actor.user_id).await?;
+    let deleted = repo::delete_discount_code(&mut *tx, id).await?;
+    tx.commit().await?;
+    if deleted {
+        Ok(())
+    } else {
+        Err(discount_code_not_found())
     }
 }

@@ -19,6 +19,7 @@ const W: &str = "01900000-0000-7000-8000-000000000008";
 const I: &str = "01900000-0000-7000-8000-000000000009";
 const HASH: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const S: &str = "01900000-0000-7000-8000-00000000000a";
+const D: &str = "01900000-0000-7000-8000-00000000000b";
 const NOBODY: &str = "01900000-0000-7000-8000-0000000000ff";
 
 /// (constraint, a statement that breaks it, the status the client must get).
@@ -33,7 +34,33 @@ fn cases() -> Vec<(&'static str, String, u16)> {
     let review_set = |assignment: &str| format!("UPDATE reviews SET {assignment} WHERE id = '{W}'");
     let image_set = |assignment: &str| format!("UPDATE product_images SET {assignment} WHERE id = '{I}'");
     let method_set = |assignment: &str| format!("UPDATE shipping_methods SET {assignment} WHERE id = '{S}'");
+    let code_set = |assignment: &str| format!("UPDATE discount_codes SET {assignment} WHERE id = '{D}'");
     vec![
+        (
+            "discount_codes_pkey",
+            format!("INSERT INTO discount_codes (id, code, kind, value) VALUES ('{D}', 'OTHER', 'fixed', 1)"),
+            409,
+        ),
+        (
+            "discount_codes_code_key",
+            "INSERT INTO discount_codes (code, kind, value) VALUES ('TEN', 'fixed', 1)".into(),
+            409,
+        ),
+        ("discount_codes_code_check", code_set("code = 'ten'"), 422),
+        ("discount_codes_value_check", code_set("value = 101"), 422),
+        ("discount_codes_min_subtotal_check", code_set("min_subtotal = -1"), 422),
+        ("discount_codes_usage_limit_check", code_set("usage_limit = 0"), 422),
+        (
+            "discount_codes_per_customer_limit_check",
+            code_set("per_customer_limit = 0"),
+            422,
+        ),
+        ("discount_codes_times_used_check", code_set("times_used = 6"), 422),
+        (
+            "discount_codes_window_check",
+            code_set("starts_at = now(), ends_at = now() - interval '1 day'"),
+            422,
+        ),
         (
             "tax_rates_pkey",
             "INSERT INTO tax_rates (country, rate) VALUES ('DE', 7)".into(),
@@ -377,7 +404,8 @@ async fn seeded() -> Seeded {
          INSERT INTO user_tokens (id, user_id, purpose, token_hash, expires_at) VALUES ('{T}', '{U}', 'verify_email', 'hash', now());
          INSERT INTO sessions (id, data, expires_at) VALUES ('s1', '{{}}', now());
          INSERT INTO tax_rates (country, rate) VALUES ('DE', 19);
-         INSERT INTO shipping_methods (id, name, price, countries) VALUES ('{S}', 'Standard', 4.95, '{{DE,AT}}');"
+         INSERT INTO shipping_methods (id, name, price, countries) VALUES ('{S}', 'Standard', 4.95, '{{DE,AT}}');
+         INSERT INTO discount_codes (id, code, kind, value, usage_limit) VALUES ('{D}', 'TEN', 'percent', 10, 5);"
     );
     sqlx::raw_sql(&setup).execute(&pool).await.unwrap();
     Seeded { pool, name, url }

@@ -249,3 +249,141 @@ async fn staff_manage_shipping_methods_and_shoppers_see_the_active_ones() {
     let response = send(&app, Method::PATCH, &path, &staff, Some(json!({"name": "Back"}))).await;
     assert_envelope(response, 404, "NOT_FOUND").await;
 }
+
+#[tokio::test]
+async fn staff_manage_discount_codes_that_only_they_can_read() {
+    let app = spawn_app().await;
+    let staff = token_for(&app, "staff@example.com", Role::Staff).await;
+    let customer = token_for(&app, "ada@example.com", Role::Customer).await;
+    let create = |body: Value| send(&app, Method::POST, "/api/v1/discount-codes", &staff, Some(body));
+
+    let response = create(json!({
+        "code": " summer10 ", "kind": "percent", "value": "10", "min_subtotal": "20",
+        "starts_at": "2026-06-01T00:00:00Z", "ends_at": "2026-09-01T00:00:00+02:00",
+        "usage_limit": 100, "per_customer_limit": 1
+    }))
+    .await;
+    assert_eq!(response.status().as_u16(), 201);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let summer: Value = response.json().await.unwrap();
+    let id = summer["data"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(location, format!("/api/v1/discount-codes/{id}"));
+    assert_eq!(summer["data"]["code"], "SUMMER10");
+    assert_eq!(summer["data"]["value"], "10.00");
+    assert_eq!(
+        summer["data"]["min_subtotal"],
+        json!({"amount": "20.00", "currency": "USD"})
+    );
+    assert_eq!(summer["data"]["ends_at"], "2026-08-31T22:00:00Z");
+    assert_eq!(summer["data"]["times_used"], 0);
+    create(json!({"code": "FIVE-OFF", "kind": "fixed", "value": "5"})).await;
+
+    // Codes are unique whatever their case.
+    let response = create(json!({"code": "Summer10", "kind": "fixed", "value": "5"})).await;
+    let body = assert_envelope(response, 409, "CONFLICT").await;
+    assert!(body["error"]["details"]["code"].is_array(), "{body}");
+
+    // Staff list (newest first, `q` narrows) and read them with an ETag; shoppers can't.
+    let list: Value = send(&app, Method::GET, "/api/v1/discount-codes", &staff, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["meta"]["total"], 2);
+    assert_eq!(list["data"][0]["code"], "FIVE-OFF");
+    let list: Value = send(&app, Method::GET, "/api/v1/discount-codes?q=summ", &staff, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["meta"]["total"], 1);
+    let path = format!("/api/v1/discount-codes/{id}");
+    let response = send(&app, Method::GET, &path, &staff, None).await;
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let response = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(&staff)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 304);
+    for (method, target) in [(Method::GET, "/api/v1/discount-codes"), (Method::GET, path.as_str())] {
+        let response = send(&app, method, target, &customer, None).await;
+        assert_envelope(response, 403, "FORBIDDEN").await;
+    }
+    assert_envelope(app.get("/api/v1/discount-codes").await, 401, "UNAUTHORIZED").await;
+
+    // PATCH: the fields sent; `null` clears; the ETag read above works as If-Match.
+    let response = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(&staff)
+        .header("if-match", &etag)
+        .json(&json!({"usage_limit": null, "active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let patched: Value = response.json().await.unwrap();
+    assert_eq!(patched["data"]["usage_limit"], Value::Null);
+    assert_eq!(patched["data"]["per_customer_limit"], 1);
+    assert_eq!(patched["data"]["active"], false);
+    let response = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(&staff)
+        .header("if-match", &etag)
+        .json(&json!({"value": "15"}))
+        .send()
+        .await
+        .unwrap();
+    assert_envelope(response, 409, "CONFLICT").await;
+
+    // Each rule names its field.
+    for (body, field) in [
+        (json!({"code": "X", "kind": "fixed", "value": "5"}), "code"),
+        (json!({"code": "BIG", "kind": "percent", "value": "101"}), "value"),
+        (json!({"code": "ZERO", "kind": "fixed", "value": "0"}), "value"),
+        (
+            json!({"code": "WHEN", "kind": "fixed", "value": "5", "starts_at": "yesterday"}),
+            "starts_at",
+        ),
+        (
+            json!({"code": "BACK", "kind": "fixed", "value": "5",
+                   "starts_at": "2026-12-02T00:00:00Z", "ends_at": "2026-12-01T00:00:00Z"}),
+            "ends_at",
+        ),
+        (
+            json!({"code": "NONE", "kind": "fixed", "value": "5", "usage_limit": 0}),
+            "usage_limit",
+        ),
+    ] {
+        let body = assert_envelope(create(body.clone()).await, 422, "VALIDATION_ERROR").await;
+        assert!(body["error"]["details"][field].is_array(), "{field}: {body}");
+    }
+    let response = send(
+        &app,
+        Method::PATCH,
+        &path,
+        &staff,
+        Some(json!({"kind": "fixed", "value": "150"})),
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 200, "a fixed amount may be over 100");
+    let response = send(&app, Method::PATCH, &path, &staff, Some(json!({"kind": "percent"}))).await;
+    let body = assert_envelope(response, 422, "VALIDATION_ERROR").await;
+    assert!(
+        body["error"]["details"]["value"].is_array(),
+        "150 is no percentage: {body}"
+    );
+
+    // Deleting: customers can't; staff get 204, then 404.
+    let response = send(&app, Method::DELETE, &path, &customer, None).await;
+    assert_envelope(response, 403, "FORBIDDEN").await;
+    let response = send(&app, Method::DELETE, &path, &staff, None).await;
+    assert_eq!(response.status().as_u16(), 204);
+    let response = send(&app, Method::GET, &path, &staff, None).await;
+    assert_envelope(response, 404, "NOT_FOUND").await;
+}

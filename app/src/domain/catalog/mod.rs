@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::money::Money;
+use super::present;
 
 /// Identifies a product.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -408,15 +409,6 @@ pub struct UpdateCategory {
     /// The version last seen (or send `If-Match`); a stale one is a 409 and nothing changes.
     #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 2147483647))]
     pub version: Option<i32>,
-}
-
-/// Distinguishes a field sent as `null` (`Some(None)`) from one left out (`None`).
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 fn category_name(raw: &str) -> Result<String, String> {

@@ -9,6 +9,7 @@
 //! remainder, so its shares add up to it to the last cent. Shipping is a line of its own and is
 //! taxed at the same rate as the goods.
 
+pub mod discounts;
 pub mod rules;
 
 use rust_decimal::{Decimal, RoundingStrategy};

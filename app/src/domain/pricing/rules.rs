@@ -5,11 +5,18 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::Fields;
 use crate::domain::catalog::editing::{one_line, parse_price};
 use crate::domain::identity::country_code;
 use crate::domain::money::Money;
+use crate::domain::{Fields, present};
 use crate::error::AppError;
+
+/// An ISO 3166-1 alpha-2 country code as sent (any case): the schema of one, for the API
+/// document.
+#[cfg(feature = "ssr")]
+#[derive(utoipa::ToSchema)]
+#[schema(pattern = r"^[A-Za-z]{2}$", example = "DE")]
+pub struct CountryCode(pub String);
 
 /// Most countries one shipping method may list.
 pub const MAX_COUNTRIES: usize = 300;
@@ -31,7 +38,10 @@ pub struct TaxRateView {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TaxRateInput {
     /// A percentage from 0 to 100 with at most three decimals, e.g. `"19"` or `"7.7"`.
-    #[cfg_attr(feature = "ssr", schema(example = "19", pattern = r"^\s*[0-9]+(\.[0-9]+)?\s*$"))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(example = "19", pattern = r"^(100(\.0{1,3})?|\d{1,2}(\.\d{1,3})?)$")
+    )]
     pub rate: String,
     /// For optimistic locking, instead of `If-Match`.
     #[serde(default)]
@@ -108,23 +118,25 @@ pub struct ShippingMethodFields {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreateShippingMethod {
-    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 100, example = "Standard"))]
-    pub name: String,
-    /// A decimal string in the store currency, e.g. `"4.95"`.
     #[cfg_attr(
         feature = "ssr",
-        schema(example = "4.95", pattern = r"^\s*[0-9]+(\.[0-9]{1,2})?\s*$")
+        schema(
+            min_length = 1,
+            max_length = 100,
+            example = "Standard",
+            pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+        )
     )]
+    pub name: String,
+    /// A decimal string in the store currency, e.g. `"4.95"`.
+    #[cfg_attr(feature = "ssr", schema(example = "4.95", pattern = r"^\d{1,10}(\.\d{1,2})?$"))]
     pub price: String,
     /// Free shipping from this amount of goods; absent or null: never free.
     #[serde(default)]
-    #[cfg_attr(
-        feature = "ssr",
-        schema(example = "50.00", pattern = r"^\s*[0-9]+(\.[0-9]{1,2})?\s*$")
-    )]
+    #[cfg_attr(feature = "ssr", schema(example = "50.00", pattern = r"^\d{1,10}(\.\d{1,2})?$"))]
     pub free_above: Option<String>,
     /// Two-letter country codes, at least one.
-    #[cfg_attr(feature = "ssr", schema(min_items = 1, max_items = 300, example = json!(["DE", "AT"])))]
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<CountryCode>, min_items = 1, max_items = 300, example = json!(["DE", "AT"])))]
     pub countries: Vec<String>,
     #[serde(default)]
     pub active: Option<bool>,
@@ -153,27 +165,29 @@ impl CreateShippingMethod {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UpdateShippingMethod {
     #[serde(default)]
-    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 100))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+        )
+    )]
     pub name: Option<String>,
     #[serde(default)]
-    #[cfg_attr(feature = "ssr", schema(pattern = r"^\s*[0-9]+(\.[0-9]{1,2})?\s*$"))]
+    #[cfg_attr(feature = "ssr", schema(pattern = r"^\d{1,10}(\.\d{1,2})?$"))]
     pub price: Option<String>,
     #[serde(default, deserialize_with = "present")]
-    #[cfg_attr(feature = "ssr", schema(pattern = r"^\s*[0-9]+(\.[0-9]{1,2})?\s*$"))]
+    #[cfg_attr(feature = "ssr", schema(pattern = r"^\d{1,10}(\.\d{1,2})?$"))]
     pub free_above: Option<Option<String>>,
     #[serde(default)]
-    #[cfg_attr(feature = "ssr", schema(min_items = 1, max_items = 300))]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Vec<CountryCode>>, min_items = 1, max_items = 300))]
     pub countries: Option<Vec<String>>,
     #[serde(default)]
     pub active: Option<bool>,
     /// For optimistic locking, instead of `If-Match`.
     #[serde(default)]
     pub version: Option<i32>,
-}
-
-/// A field that was sent, even as `null` (`Some(None)`), unlike one left out (`None`).
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
 }
 
 impl UpdateShippingMethod {
