@@ -683,3 +683,55 @@ async fn images_live_in_s3_compatible_storage_when_configured() {
     assert!(listing.contains("originals/"), "{listing}");
     assert!(!crate::helpers::media_dir(&app.database_url).join(key).exists());
 }
+
+#[tokio::test]
+async fn deleting_a_product_removes_the_files_only_it_used() {
+    let app = spawn_app().await;
+    let staff = token_for(&app, "staff@example.com", Role::Staff).await;
+    let first = create_product(&app, &staff, "Kettle").await;
+    let second = create_product(&app, &staff, "Big teapot").await;
+    let mut files = Vec::new();
+    for (product, bytes) in [
+        (&first, jpeg(300, 200)),
+        (&first, jpeg(200, 300)),
+        (&second, jpeg(200, 300)),
+    ] {
+        let response = upload(&app, &staff, product, bytes, "p.jpg", "A picture").await;
+        assert_eq!(response.status().as_u16(), 201);
+        let body: Value = response.json().await.unwrap();
+        let ready = wait_until_ready(&app, &staff, product, body["data"]["id"].as_str().unwrap()).await;
+        files.push(ready["renditions"][0]["webp"].as_str().unwrap().to_owned());
+    }
+    let (only_first, shared) = (&files[0], &files[1]);
+    assert_eq!(shared, &files[2], "the same picture is stored once");
+
+    let deleted = send(
+        &app,
+        reqwest::Method::DELETE,
+        &format!("/api/v1/products/{first}"),
+        &staff,
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status().as_u16(), 204);
+    assert_eq!(
+        app.get(only_first).await.status().as_u16(),
+        404,
+        "its own picture is gone"
+    );
+    assert_eq!(
+        app.get(shared).await.status().as_u16(),
+        200,
+        "the other product still shows this one"
+    );
+    let deleted = send(
+        &app,
+        reqwest::Method::DELETE,
+        &format!("/api/v1/products/{second}"),
+        &staff,
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status().as_u16(), 204);
+    assert_eq!(app.get(shared).await.status().as_u16(), 404);
+}

@@ -107,10 +107,13 @@ pub async fn delete_product(
     let (mut current, version) = repo::find_product_for_update(&mut *tx, id)
         .await?
         .ok_or_else(product_not_found)?;
+    let pictures = super::images::lock_pictures_of(&mut tx, id).await?;
     let mut attempt = sqlx::Acquire::begin(&mut *tx).await?;
     let retired = match repo::delete_product(&mut *attempt, id).await {
         Ok(_) => {
             attempt.commit().await?;
+            // Its images went with it; their files go unless another image shows them.
+            super::images::release_pictures(state, &mut tx, &pictures).await?;
             false
         }
         Err(err) if still_referenced(&err) => {

@@ -199,6 +199,37 @@ pub async fn delete_image(
     Ok(())
 }
 
+/// Locks the pictures of `product`'s images, in one order (by hash, so two deletions sharing
+/// pictures can't deadlock), before the product is deleted with them: no upload of the same
+/// picture can slip in between. Returns them for [`release_pictures`].
+pub(super) async fn lock_pictures_of(
+    tx: &mut sqlx::PgConnection,
+    product: ProductId,
+) -> Result<Vec<ImageRow>, ServiceError> {
+    let mut rows = repo::list_images(&mut *tx, product).await?;
+    rows.sort_by(|a, b| a.content_hash.cmp(&b.content_hash));
+    rows.dedup_by(|a, b| a.content_hash == b.content_hash);
+    for row in &rows {
+        repo::lock_picture(&mut *tx, &row.content_hash).await?;
+    }
+    Ok(rows)
+}
+
+/// Once their images are deleted in `tx`: removes the files of those pictures no other image
+/// uses.
+pub(super) async fn release_pictures(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    pictures: &[ImageRow],
+) -> Result<(), ServiceError> {
+    for row in pictures {
+        if !repo::is_hash_used(&mut *tx, &row.content_hash).await? {
+            delete_files(state, row).await;
+        }
+    }
+    Ok(())
+}
+
 /// Removes a picture's files; a failure leaves an unused file behind, which is logged.
 async fn delete_files(state: &AppState, row: &ImageRow) {
     let format = Format::parse(&row.format);
