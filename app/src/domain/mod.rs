@@ -43,3 +43,19 @@ where
 {
     serde::Deserialize::deserialize(deserializer).map(Some)
 }
+
+/// A list's `q` as sent: `None` when empty, else trimmed; a 422 on `q` when it is longer than
+/// `max` characters or holds control characters.
+pub fn search_term(raw: Option<&str>, max: usize) -> Result<Option<&str>, AppError> {
+    match raw {
+        Some(q) if q.chars().count() > max || q.chars().any(char::is_control) => {
+            let mut details = FieldErrors::new();
+            details.insert(
+                "q".into(),
+                vec![format!("must be at most {max} characters, without control characters")],
+            );
+            Err(AppError::validation(details))
+        }
+        other => Ok(other.map(str::trim).filter(|q| !q.is_empty())),
+    }
+}

@@ -222,7 +222,7 @@ pub async fn list_discount_codes(
     page: PageRequest,
 ) -> Result<Page<DiscountCodeView>, ServiceError> {
     actor.require(Permission::PricingWrite)?;
-    let q = q.map(str::trim).filter(|q| !q.is_empty());
+    let q = crate::domain::search_term(q, 32)?;
     let rows = repo::list_discount_codes(&state.db, q, page.limit(), page.offset()).await?;
     let total = repo::count_discount_codes(&state.db, q).await?;
     Ok(Page::new(

@@ -297,6 +297,9 @@ async fn staff_manage_discount_codes_that_only_they_can_read() {
         .await
         .unwrap();
     assert_eq!(list["meta"]["total"], 1);
+    let response = send(&app, Method::GET, "/api/v1/discount-codes?q=%C2%84", &staff, None).await;
+    let body = assert_envelope(response, 422, "VALIDATION_ERROR").await;
+    assert!(body["error"]["details"]["q"].is_array(), "a control character: {body}");
     let path = format!("/api/v1/discount-codes/{id}");
     let response = send(&app, Method::GET, &path, &staff, None).await;
     let etag = response.headers()["etag"].to_str().unwrap().to_owned();

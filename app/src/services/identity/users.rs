@@ -22,15 +22,7 @@ pub async fn list_users(
     page: PageRequest,
 ) -> Result<Page<UserView>, ServiceError> {
     actor.require(Permission::UsersManage)?;
-    let search = search.map(str::trim).filter(|s| !s.is_empty());
-    if search.is_some_and(|s| s.chars().any(char::is_control) || s.chars().count() > 200) {
-        let mut details = crate::error::FieldErrors::new();
-        details.insert(
-            "q".into(),
-            vec!["must be at most 200 characters, without control characters".into()],
-        );
-        return Err(AppError::validation(details).into());
-    }
+    let search = crate::domain::search_term(search, 200)?;
     let items = repo::list_users(&state.db, search, page.limit(), page.offset()).await?;
     let total = repo::count_users(&state.db, search).await?;
     Ok(Page::new(
