@@ -22,6 +22,9 @@ pub enum MediaError {
     BadKey(String),
 }
 
+/// The marker object start-up writes and `/health` reads.
+const PROBE_KEY: &str = "health/probe";
+
 /// Where S3-compatible storage is and how to sign in to it.
 #[derive(Clone, Debug)]
 pub struct S3Config {
@@ -112,9 +115,15 @@ impl MediaStore {
         }
     }
 
-    /// Whether the store answers: writes and reads back a marker object.
+    /// Whether the store takes writes and answers reads (at start-up): writes a marker object and
+    /// reads it back.
     pub async fn check(&self) -> Result<(), MediaError> {
-        self.put("health/probe", b"ok".to_vec()).await?;
-        self.get("health/probe").await.map(|_| ())
+        self.put(PROBE_KEY, b"ok".to_vec()).await?;
+        self.ping().await
+    }
+
+    /// Whether the store answers a read (for `/health`, which is asked often: it writes nothing).
+    pub async fn ping(&self) -> Result<(), MediaError> {
+        self.get(PROBE_KEY).await.map(|_| ())
     }
 }

@@ -74,16 +74,19 @@ pub async fn check_health(state: &AppState) -> HealthReport {
     });
     let cache = probe(state.cache.kind(), state.cache.ping());
     let queue = probe("postgres", crate::adapters::jobs::check_backlog(&state.db));
-    let (database, cache, queue) = tokio::join!(database, cache, queue);
-    let status = match (database.status, cache.status, queue.status) {
-        (Status::Down, _, _) => Status::Down,
-        (Status::Up, Status::Up, Status::Up) => Status::Up,
+    let media = probe(state.media.kind(), state.media.ping());
+    let (database, cache, queue, media) = tokio::join!(database, cache, queue, media);
+    let others_up = [&cache, &queue, &media].iter().all(|c| c.status == Status::Up);
+    let status = match database.status {
+        Status::Down => Status::Down,
+        Status::Up if others_up => Status::Up,
         _ => Status::Degraded,
     };
     let checks = BTreeMap::from([
         ("database".to_owned(), database),
         ("cache".to_owned(), cache),
         ("queue".to_owned(), queue),
+        ("media".to_owned(), media),
     ]);
     HealthReport { status, checks }
 }

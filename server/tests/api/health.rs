@@ -18,6 +18,28 @@ async fn healthy_when_everything_is_up() {
     assert_eq!(body["checks"]["cache"]["status"], "up");
     assert_eq!(body["checks"]["cache"]["kind"], "memory");
     assert_eq!(body["checks"]["queue"]["status"], "up");
+    assert_eq!(body["checks"]["media"]["status"], "up");
+    assert_eq!(body["checks"]["media"]["kind"], "local");
+}
+
+#[tokio::test]
+async fn an_unreadable_media_store_is_degraded() {
+    let app = spawn_app().await;
+    // The media directory turns into a file: reads fail.
+    let dir = crate::helpers::media_dir(&app.database_url);
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::write(&dir, b"not a directory").unwrap();
+    let response = app.get("/health").await;
+    std::fs::remove_file(&dir).unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        200,
+        "pictures failing does not take the shop down"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "degraded", "{body}");
+    assert_eq!(body["checks"]["media"]["status"], "down", "{body}");
+    assert!(body["checks"]["media"]["error"].is_string(), "{body}");
 }
 
 #[tokio::test]
