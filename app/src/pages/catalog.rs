@@ -291,11 +291,7 @@ fn pick_variant<'a>(variants: &'a [Choice], query: &BTreeMap<String, String>) ->
 
 /// The query string that selects `variant` (its option values, or its SKU when it has none).
 fn variant_query(variant: &Choice) -> String {
-    let options = &variant.options;
-    if options.is_empty() {
-        return format!("?variant={}", encode_query_value(&variant.sku));
-    }
-    let pairs: Vec<String> = options
+    let pairs: Vec<String> = choice_of(variant)
         .iter()
         .map(|(n, v)| format!("{}={}", encode_query_value(n), encode_query_value(v)))
         .collect();
@@ -480,7 +476,7 @@ fn VariantPicker(variants: Vec<Choice>, path: String, wanted: BTreeMap<String, S
                                     });
                                     let axis = axis.clone();
                                     let wanted_value = value.clone();
-                                    let current = Signal::derive(move || selected.get().is_some_and(|v| v.options.clone().get(&axis) == Some(&wanted_value)));
+                                    let current = Signal::derive(move || selected.get().is_some_and(|v| v.options.get(&axis) == Some(&wanted_value)));
                                     choice(target, value, current)
                                 }).collect_view()}
                             </ul>

@@ -8,14 +8,14 @@ use app::services::catalog;
 use app::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::auth::Authenticated;
-use super::envelope::{ApiJson, DataEnvelope, ErrorEnvelope, if_match, not_modified, versioned};
+use super::envelope::{ApiJson, DataEnvelope, ErrorEnvelope, created_at, if_match, not_modified, versioned};
 
 /// The whole tree: top-level categories, each with its `children`, in display order.
 #[utoipa::path(get, path = "/categories", tag = "catalog",
@@ -41,10 +41,11 @@ pub async fn create_category(
     ApiJson(input): ApiJson<CreateCategory>,
 ) -> Result<Response, AppError> {
     let created = catalog::create_category(&state, &actor, input).await?;
-    let location = HeaderValue::from_str(&format!("/api/v1/categories/{}", created.id.0)).expect("a UUID path");
-    let mut response = versioned(created.version, created, StatusCode::CREATED);
-    response.headers_mut().insert(header::LOCATION, location);
-    Ok(response)
+    let location = format!("/api/v1/categories/{}", created.id.0);
+    Ok(created_at(
+        &location,
+        versioned(created.version, created, StatusCode::OK),
+    ))
 }
 
 /// One category (without its subcategories), with an `ETag`.

@@ -182,6 +182,15 @@ pub fn with_content_etag<T: Serialize>(headers: &HeaderMap, version: i32, data: 
     (StatusCode::OK, [(header::ETAG, tag), vary, json], body).into_response()
 }
 
+/// A created resource's answer: `response` as a 201 whose `Location` names the resource.
+pub fn created_at(location: &str, mut response: Response) -> Response {
+    *response.status_mut() = StatusCode::CREATED;
+    if let Ok(location) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
 /// `{"data": …}` with the resource's `ETag`.
 pub fn versioned<T: Serialize>(version: i32, data: T, status: StatusCode) -> Response {
     (

@@ -10,7 +10,7 @@ use app::state::AppState;
 use axum::Json;
 use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::auth::{Authenticated, MaybeAuthenticated};
-use super::envelope::{ApiJson, DataEnvelope, ErrorEnvelope, if_match, versioned};
+use super::envelope::{ApiJson, DataEnvelope, ErrorEnvelope, created_at, if_match, versioned};
 
 const PRODUCT_ID: &str = "The product's id";
 const IMAGE_ID: &str = "The image's id";
@@ -95,11 +95,7 @@ pub async fn upload_image(
     let file = file.ok_or_else(required_file)?;
     let image = images::upload_image(&state, &actor, ProductId(id), file, &alt).await?;
     let location = format!("/api/v1/products/{id}/images/{}", image.id);
-    let mut response = versioned(image.version, image, StatusCode::CREATED);
-    if let Ok(location) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(created_at(&location, versioned(image.version, image, StatusCode::OK)))
 }
 
 /// A product's images in gallery order: the ready ones, or every one with its status for

@@ -12,7 +12,7 @@ use app::services::pricing;
 use app::state::AppState;
 use axum::Json;
 use axum::extract::{OriginalUri, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -22,18 +22,9 @@ use uuid::Uuid;
 
 use super::auth::{Authenticated, MaybeAuthenticated};
 use super::envelope::{
-    ApiJson, ApiQuery, DataEnvelope, ErrorEnvelope, ListEnvelope, PageQuery, if_match, not_modified, versioned,
-    with_content_etag,
+    ApiJson, ApiQuery, DataEnvelope, ErrorEnvelope, ListEnvelope, PageQuery, created_at, if_match, not_modified,
+    versioned, with_content_etag,
 };
-
-/// A created resource: 201, its `ETag` and `Location`.
-fn created<T: serde::Serialize>(version: i32, body: T, location: &str) -> Response {
-    let mut response = versioned(version, body, StatusCode::CREATED);
-    if let Ok(location) = HeaderValue::from_str(location) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    response
-}
 
 #[utoipa::path(get, path = "/tax-rates", tag = "pricing", params(PageQuery),
     responses(
@@ -95,7 +86,7 @@ pub async fn put_tax_rate(
     let (rate, is_new) = pricing::put_tax_rate(&state, &actor, &country, version, input).await?;
     Ok(if is_new {
         let location = format!("/api/v1/tax-rates/{}", rate.country);
-        created(rate.version, rate, &location)
+        created_at(&location, versioned(rate.version, rate, StatusCode::OK))
     } else {
         versioned(rate.version, rate, StatusCode::OK)
     })
@@ -160,7 +151,7 @@ pub async fn create_shipping_method(
 ) -> Result<Response, AppError> {
     let method = pricing::create_shipping_method(&state, &actor, input).await?;
     let location = format!("/api/v1/shipping-methods/{}", method.id);
-    Ok(created(method.version, method, &location))
+    Ok(created_at(&location, versioned(method.version, method, StatusCode::OK)))
 }
 
 #[utoipa::path(get, path = "/shipping-methods/{id}", tag = "pricing",
@@ -269,7 +260,7 @@ pub async fn create_discount_code(
 ) -> Result<Response, AppError> {
     let code = pricing::create_discount_code(&state, &actor, input).await?;
     let location = format!("/api/v1/discount-codes/{}", code.id);
-    Ok(created(code.version, code, &location))
+    Ok(created_at(&location, versioned(code.version, code, StatusCode::OK)))
 }
 
 #[utoipa::path(get, path = "/discount-codes/{id}", tag = "pricing", security(("bearer" = [])),

@@ -11,7 +11,7 @@ use app::services::catalog::{self, ProductLookup, reviews};
 use app::state::AppState;
 use axum::Json;
 use axum::extract::{OriginalUri, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -21,8 +21,8 @@ use uuid::Uuid;
 
 use super::auth::{Authenticated, MaybeAuthenticated};
 use super::envelope::{
-    ApiJson, ApiQuery, DataEnvelope, ErrorEnvelope, ListEnvelope, PageQuery, RetiredEnvelope, RetiredMeta, if_match,
-    versioned, with_content_etag,
+    ApiJson, ApiQuery, DataEnvelope, ErrorEnvelope, ListEnvelope, PageQuery, RetiredEnvelope, RetiredMeta, created_at,
+    if_match, versioned, with_content_etag,
 };
 
 /// The product list's parameters. Search reuses these names.
@@ -116,17 +116,9 @@ pub async fn create_product(
 ) -> Result<Response, AppError> {
     let created = editing::create_product(&state, &actor, input).await?;
     Ok(created_at(
-        format!("/api/v1/products/{}", created.id.0),
+        &format!("/api/v1/products/{}", created.id.0),
         product_response(&HeaderMap::new(), created),
     ))
-}
-
-fn created_at(location: String, mut response: Response) -> Response {
-    *response.status_mut() = StatusCode::CREATED;
-    if let Ok(location) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    response
 }
 
 fn product_response(headers: &HeaderMap, product: ProductDetail) -> Response {
@@ -293,7 +285,7 @@ pub async fn create_variant(
     let variant = editing::create_variant(&state, &actor, ProductId(id), input).await?;
     let location = format!("/api/v1/products/{id}/variants/{}", variant.id);
     Ok(created_at(
-        location,
+        &location,
         versioned(variant.version, variant, StatusCode::CREATED),
     ))
 }
@@ -410,7 +402,7 @@ pub async fn create_review(
     let review = reviews::create_review(&state, &actor, ProductId(id), input).await?;
     let location = format!("/api/v1/reviews/{}", review.id.0);
     Ok(created_at(
-        location,
+        &location,
         versioned(review.version, review, StatusCode::CREATED),
     ))
 }

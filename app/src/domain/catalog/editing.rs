@@ -171,15 +171,16 @@ pub struct NewProduct {
 }
 
 fn product_name(raw: &str) -> Result<String, String> {
-    let name = raw.trim();
-    if name.is_empty() {
+    required_line(raw, MAX_NAME)
+}
+
+/// A required one-line text (a name): as [`one_line`], and not empty.
+pub(crate) fn required_line(raw: &str, max: usize) -> Result<String, String> {
+    let text = one_line(raw, max)?;
+    if text.is_empty() {
         Err("is required".into())
-    } else if name.chars().count() > MAX_NAME {
-        Err(format!("must be at most {MAX_NAME} characters"))
-    } else if name.chars().any(char::is_control) {
-        Err("must not contain control characters".into())
     } else {
-        Ok(name.to_owned())
+        Ok(text)
     }
 }
 

@@ -412,16 +412,7 @@ pub struct UpdateCategory {
 }
 
 fn category_name(raw: &str) -> Result<String, String> {
-    let name = raw.trim();
-    if name.is_empty() {
-        Err("is required".into())
-    } else if name.chars().count() > MAX_CATEGORY_NAME {
-        Err(format!("must be at most {MAX_CATEGORY_NAME} characters"))
-    } else if name.chars().any(char::is_control) {
-        Err("must not contain control characters".into())
-    } else {
-        Ok(name.to_owned())
-    }
+    editing::required_line(raw, MAX_CATEGORY_NAME)
 }
 
 /// A slug as given: lower-case ASCII letters and digits in words joined by single hyphens.

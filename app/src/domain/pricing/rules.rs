@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::catalog::editing::{one_line, parse_price};
+use crate::domain::catalog::editing::{parse_price, required_line};
 use crate::domain::identity::country_code;
 use crate::domain::money::Money;
 use crate::domain::{Fields, present};
@@ -210,12 +210,7 @@ impl UpdateShippingMethod {
 }
 
 fn method_name(raw: &str) -> Result<String, String> {
-    let name = one_line(raw, 100)?;
-    if name.is_empty() {
-        Err("must not be empty".into())
-    } else {
-        Ok(name)
-    }
+    required_line(raw, 100)
 }
 
 /// Upper-cased, each once, in the order sent.
