@@ -33,6 +33,11 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// 409: version mismatch or duplicate.
     Conflict,
+    /// 409: a line of the order asks for more than is in stock; `details` names each short
+    /// variant (by id) with what is available.
+    OutOfStock,
+    /// 409: the order's status can't make that move.
+    InvalidTransition,
     /// 413: the body is larger than the configured limit.
     PayloadTooLarge,
     /// 415: the body is not in a supported media type.
@@ -41,6 +46,8 @@ pub enum ErrorCode {
     ValidationError,
     /// 422: the request is well-formed but breaks a business rule.
     BusinessRuleViolation,
+    /// 422: the `Idempotency-Key` was already used for a different request.
+    IdempotencyKeyReused,
     /// 429: too many requests; `Retry-After` says when to come back.
     RateLimited,
     /// 500: something failed on our side; nothing internal is disclosed.
@@ -58,10 +65,10 @@ impl ErrorCode {
             Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
-            Self::Conflict => 409,
+            Self::Conflict | Self::OutOfStock | Self::InvalidTransition => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
-            Self::ValidationError | Self::BusinessRuleViolation => 422,
+            Self::ValidationError | Self::BusinessRuleViolation | Self::IdempotencyKeyReused => 422,
             Self::RateLimited => 429,
             Self::InternalError => 500,
             Self::ServiceUnavailable => 503,
@@ -95,10 +102,13 @@ impl ErrorCode {
             Self::NotFound => "The requested resource was not found.",
             Self::MethodNotAllowed => "This method is not allowed on this resource.",
             Self::Conflict => "The request conflicts with the current state of the resource.",
+            Self::OutOfStock => "Some items are no longer in stock in the quantity asked for.",
+            Self::InvalidTransition => "The order can't make that change of status.",
             Self::PayloadTooLarge => "The request body is too large.",
             Self::UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
             Self::ValidationError => "Some fields are invalid.",
             Self::BusinessRuleViolation => "The request breaks a business rule.",
+            Self::IdempotencyKeyReused => "This Idempotency-Key was used for a different request.",
             Self::RateLimited => "Too many requests. Please try again later.",
             Self::InternalError => "An internal error occurred.",
             Self::ServiceUnavailable => "The service is temporarily unavailable.",

@@ -172,6 +172,12 @@ pub struct MailSettings {
 pub struct JobSettings {
     /// `JOB_WORKERS`: background job workers in this process; 0 switches them off here.
     pub workers: usize,
+    /// `UNPAID_ORDER_TIMEOUT_SECS`: how long an order may await payment before the scheduler
+    /// cancels it and returns its stock (default 72 hours).
+    pub unpaid_order_timeout: Duration,
+    /// `SCHEDULER_TICK_SECS`: how often this process looks for recurring jobs due (default 10 s;
+    /// 0 switches the scheduler off in this process).
+    pub scheduler_tick: Duration,
 }
 
 /// Product images: where they are stored and how large an upload may be.
@@ -429,6 +435,8 @@ impl Settings {
             },
             jobs: JobSettings {
                 workers: typed("JOB_WORKERS", parse("JOB_WORKERS", "2")?, "a whole number")?,
+                unpaid_order_timeout: seconds("UNPAID_ORDER_TIMEOUT_SECS", "259200")?,
+                scheduler_tick: seconds("SCHEDULER_TICK_SECS", "10")?,
             },
             shop: ShopSettings {
                 name: parse("SHOP_NAME", "Oxcart")?,

@@ -45,6 +45,8 @@ pub struct Application {
     shutdown_timeout: Duration,
     mailer: Mailer,
     job_workers: usize,
+    schedule: Vec<app::services::scheduler::Recurring>,
+    scheduler_tick: Duration,
 }
 
 /// Where browser sessions live: Redis when the cache is Redis, PostgreSQL otherwise.
@@ -191,6 +193,10 @@ impl Application {
             shutdown_timeout: settings.http.shutdown_timeout,
             mailer,
             job_workers: settings.jobs.workers,
+            schedule: app::services::scheduler::schedule(app::services::scheduler::ScheduleSettings {
+                unpaid_order_timeout: settings.jobs.unpaid_order_timeout,
+            }),
+            scheduler_tick: settings.jobs.scheduler_tick,
         })
     }
 
@@ -229,9 +235,19 @@ impl Application {
             ))
         });
         let housekeeping = tokio::spawn(housekeeping(self.state.clone(), Duration::from_secs(600)));
+        let scheduler = (!self.scheduler_tick.is_zero()).then(|| {
+            tokio::spawn(app::services::scheduler::run(
+                self.state.clone(),
+                self.schedule.clone(),
+                self.scheduler_tick,
+            ))
+        });
         let graceful = async move {
             signal.await;
             housekeeping.abort();
+            if let Some(scheduler) = scheduler {
+                scheduler.abort();
+            }
             tracing::info!(event = "stopping", "shutdown requested; finishing in-flight requests");
             let _ = stopping_tx.send(());
             let _ = workers_stop_tx.send(());

@@ -32,6 +32,14 @@ pub enum Job {
     MakeRenditions {
         image: uuid::Uuid,
     },
+    /// Cancels orders unpaid for longer than `after_secs` ([`crate::services::orders::cancel_unpaid`]).
+    CancelUnpaidOrders {
+        after_secs: u64,
+    },
+    /// Deletes `Idempotency-Key`s past their 24 hours.
+    DeleteExpiredIdempotencyKeys,
+    /// Deletes guests' carts untouched for 30 days.
+    DeleteAbandonedCarts,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -122,8 +130,40 @@ async fn perform(job: Job, context: Data<JobContext>, attempt: Attempt) -> Resul
                 return Err(err.into());
             }
         }
+        Job::CancelUnpaidOrders { after_secs } => {
+            let after = std::time::Duration::from_secs(after_secs);
+            let cancelled = crate::services::orders::cancel_unpaid(&context.state, after).await;
+            report("cancel_unpaid_orders", attempt, cancelled)?;
+        }
+        Job::DeleteExpiredIdempotencyKeys => {
+            let deleted = crate::services::idempotency::delete_expired(&context.state).await;
+            report("delete_expired_idempotency_keys", attempt, deleted)?;
+        }
+        Job::DeleteAbandonedCarts => {
+            let deleted = crate::services::carts::delete_abandoned(&context.state).await;
+            report("delete_abandoned_carts", attempt, deleted)?;
+        }
     }
     Ok(())
+}
+
+/// Logs what a housekeeping job did, or that it failed (and will be retried).
+fn report(
+    kind: &'static str,
+    attempt: Attempt,
+    outcome: Result<u64, crate::services::ServiceError>,
+) -> Result<(), JobError> {
+    match outcome {
+        Ok(0) => Ok(()),
+        Ok(count) => {
+            tracing::info!(event = "job_done", kind, count, "recurring job done");
+            Ok(())
+        }
+        Err(err) => {
+            tracing::warn!(event = "job_failed", kind, attempt = attempt.current(), error = %err, "will retry");
+            Err(err.into())
+        }
+    }
 }
 
 /// Runs `workers` concurrent job workers until `shutdown` completes; jobs in progress then get

@@ -198,6 +198,101 @@ pub fn reset_password(r: &Recipient<'_>) -> Mail {
     )
 }
 
+/// What an order's mails tell: the order, its lines (label, amount) and the link to it.
+pub struct OrderFacts<'a> {
+    pub shop: &'a str,
+    pub to: &'a str,
+    pub name: &'a str,
+    pub link: &'a str,
+    pub number: &'a str,
+    pub status: &'a str,
+    pub lines: Vec<(String, String)>,
+    pub total: String,
+    pub payment: &'a str,
+    pub tracking_number: Option<&'a str>,
+}
+
+/// A message about an order: a lead paragraph, the lines and total, what comes next, the link.
+fn about_order(o: &OrderFacts<'_>, subject: String, lead: &str, next: &str) -> Mail {
+    let lines_text: String = o
+        .lines
+        .iter()
+        .map(|(label, amount)| format!("  {label}  {amount}\n"))
+        .collect();
+    let tracking = o
+        .tracking_number
+        .map(|t| format!("Tracking number: {t}\n\n"))
+        .unwrap_or_default();
+    let text = format!(
+        "Hello {name},\n\n{lead}\n\nOrder {number} ({status})\n{lines_text}  Total  {total}\n\n{tracking}{next}\n\nYour order: {link}\n\nThe {shop} team\n",
+        name = o.name,
+        number = o.number,
+        status = o.status,
+        total = o.total,
+        link = o.link,
+        shop = o.shop,
+    );
+    let rows: String = o
+        .lines
+        .iter()
+        .map(|(label, amount)| {
+            format!(
+                "<tr><td style=\"padding:4px 12px 4px 0\">{}</td><td style=\"text-align:right\">{}</td></tr>\n",
+                escape(label),
+                escape(amount)
+            )
+        })
+        .collect();
+    let tracking_html = o
+        .tracking_number
+        .map(|t| format!("<p>Tracking number: <strong>{}</strong></p>\n", escape(t)))
+        .unwrap_or_default();
+    let html = format!(
+        "<!DOCTYPE html>\n<html><body style=\"font-family:sans-serif;color:#1c1917\">\n\
+         <p>Hello {name},</p>\n<p>{lead}</p>\n\
+         <h2 style=\"font-size:16px\">Order {number} ({status})</h2>\n<table>\n{rows}\
+         <tr><th style=\"text-align:left;padding-top:8px\">Total</th><th style=\"text-align:right;padding-top:8px\">{total}</th></tr>\n</table>\n\
+         {tracking_html}<p>{next}</p>\n\
+         <p><a href=\"{link}\" style=\"display:inline-block;padding:10px 16px;background:#1c1917;color:#fff;text-decoration:none;border-radius:4px\">View your order</a></p>\n\
+         <p>The {shop} team</p></body></html>",
+        name = escape(o.name),
+        lead = escape(lead),
+        number = escape(o.number),
+        status = escape(o.status),
+        total = escape(&o.total),
+        next = escape(next),
+        link = escape(o.link),
+        shop = escape(o.shop),
+    );
+    Mail {
+        to: o.to.to_owned(),
+        subject,
+        text,
+        html,
+    }
+}
+
+/// Confirms a new order, with how to pay.
+pub fn order_placed(o: &OrderFacts<'_>) -> Mail {
+    about_order(
+        o,
+        format!("Your {} order {}", o.shop, o.number),
+        "Thank you for your order. Here is what you bought.",
+        o.payment,
+    )
+}
+
+/// Tells the customer their order moved (paid, shipped, delivered, cancelled).
+pub fn order_status_changed(o: &OrderFacts<'_>, note: &str) -> Mail {
+    let lead = format!("Your order {} is now: {}.", o.number, o.status.to_lowercase());
+    let next = if note.is_empty() {
+        "Thank you for shopping with us."
+    } else {
+        note
+    };
+    about_order(o, format!("Order {}: {}", o.number, o.status), &lead, next)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

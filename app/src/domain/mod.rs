@@ -2,9 +2,11 @@
 //! money, pagination and the catalogue's views. Parsing an input into one of these types is
 //! where it gets validated, so a value of the type is always valid.
 
+pub mod cart;
 pub mod catalog;
 pub mod identity;
 pub mod money;
+pub mod orders;
 pub mod pagination;
 pub mod pricing;
 

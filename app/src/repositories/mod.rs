@@ -1,9 +1,13 @@
 //! Repositories: the only place SQL lives. One module per aggregate; every function takes an
 //! executor (a pool or a transaction) so services decide the transaction boundaries.
 
+pub mod carts;
 pub mod catalog;
+pub mod idempotency;
 pub mod identity;
+pub mod orders;
 pub mod pricing;
+pub mod schedule;
 pub mod sessions;
 
 use sqlx::{PgPool, Postgres, Transaction};

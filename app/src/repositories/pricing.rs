@@ -331,3 +331,64 @@ pub async fn delete_discount_code(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Re
         .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// The code, compared case-insensitively (codes are stored upper-cased).
+pub async fn find_discount_code_by_code(db: impl PgExecutor<'_>, code: &str) -> sqlx::Result<Option<DiscountCodeRow>> {
+    sqlx::query_as!(
+        DiscountCodeRow,
+        r#"SELECT id, code, kind AS "kind: DiscountKind", value, min_subtotal, starts_at, ends_at, usage_limit,
+                  per_customer_limit, times_used, active, version
+           FROM discount_codes WHERE code = upper($1)"#,
+        code
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Takes one use of the code if one is left, returning the code as it now is; `None` when the
+/// last use is gone. The row stays locked until the transaction ends, so concurrent checkouts
+/// take uses one after another and can never take more than the limit.
+pub async fn take_discount_use(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<DiscountCodeRow>> {
+    sqlx::query_as!(
+        DiscountCodeRow,
+        r#"UPDATE discount_codes SET times_used = times_used + 1
+           WHERE id = $1 AND (usage_limit IS NULL OR times_used < usage_limit)
+           RETURNING id, code, kind AS "kind: DiscountKind", value, min_subtotal, starts_at, ends_at, usage_limit,
+                     per_customer_limit, times_used, active, version"#,
+        id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Gives back a use (an order that used the code was cancelled).
+pub async fn return_discount_use(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE discount_codes SET times_used = times_used - 1 WHERE id = $1 AND times_used > 0",
+        id
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// How many orders, not cancelled, used the code for this customer: the account's orders, or a
+/// guest's by e-mail address.
+pub async fn count_customer_uses(
+    db: impl PgExecutor<'_>,
+    code: Uuid,
+    user: Option<Uuid>,
+    email: &str,
+) -> sqlx::Result<i32> {
+    let count = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM orders
+           WHERE discount_code_id = $1 AND status <> 'cancelled'
+             AND (user_id = $2 OR ($2::uuid IS NULL AND lower(email) = lower($3)))"#,
+        code,
+        user,
+        email
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(i32::try_from(count).unwrap_or(i32::MAX))
+}

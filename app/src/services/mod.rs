@@ -1,11 +1,16 @@
 //! The service layer: business rules, transactions and orchestration. Pages, server functions
 //! and REST handlers all call these functions, so each rule is written once.
 
+pub mod carts;
 pub mod catalog;
 pub mod constraints;
 pub mod health;
+pub mod idempotency;
 pub mod identity;
+pub mod orders;
+pub mod payments;
 pub mod pricing;
+pub mod scheduler;
 
 use std::net::IpAddr;
 

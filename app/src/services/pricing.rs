@@ -91,7 +91,7 @@ pub async fn delete_tax_rate(state: &AppState, actor: &Actor, country: &str) -> 
     if deleted { Ok(()) } else { Err(tax_rate_not_found()) }
 }
 
-fn shipping_method_view(state: &AppState, row: ShippingMethodRow) -> ShippingMethodView {
+pub(crate) fn shipping_method_view(state: &AppState, row: ShippingMethodRow) -> ShippingMethodView {
     let money = |amount| Money::new(amount, state.shop.currency.clone());
     ShippingMethodView {
         id: row.id,
@@ -193,7 +193,7 @@ pub async fn delete_shipping_method(state: &AppState, actor: &Actor, id: Uuid) -
     }
 }
 
-fn discount_code_view(state: &AppState, row: DiscountCodeRow) -> DiscountCodeView {
+pub(crate) fn discount_code_view(state: &AppState, row: DiscountCodeRow) -> DiscountCodeView {
     DiscountCodeView {
         id: row.id,
         code: row.code,

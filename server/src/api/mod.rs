@@ -3,10 +3,13 @@
 
 pub mod addresses;
 pub mod auth;
+pub mod carts;
 pub mod categories;
 pub mod envelope;
+pub mod idempotency;
 pub mod images;
 pub mod me;
+pub mod orders;
 pub mod pricing;
 pub mod products;
 pub mod reviews;
@@ -36,6 +39,8 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "account", description = "The caller's profile, password and addresses"),
         (name = "users", description = "Staff management of accounts"),
         (name = "pricing", description = "Tax rates by country and shipping methods (prices are tax-exclusive)"),
+        (name = "cart", description = "The caller's cart: an account's (bearer token) or a guest's (`X-Cart-Token`), priced on every read"),
+        (name = "orders", description = "Checkout, order history, and staff's status changes (`orders:manage`)"),
         (name = "operations", description = "Health and metadata"))
 )]
 pub struct ApiDoc;
@@ -109,7 +114,9 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
         .merge(me::router())
         .merge(addresses::router())
         .merge(users::router())
-        .merge(pricing::router());
+        .merge(pricing::router())
+        .merge(carts::router())
+        .merge(orders::router());
     let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(crate::routes::health::router())

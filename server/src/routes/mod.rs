@@ -63,6 +63,7 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 pub fn router(state: AppState, options: LeptosOptions, settings: &Settings, extra: Router<AppState>) -> Router {
     let site_root = std::path::PathBuf::from(options.site_root.as_ref());
     let pkg_cache = if options.hash_files { IMMUTABLE } else { REVALIDATE };
+    let max_body_bytes = settings.http.max_body_bytes;
 
     let context = {
         let state = state.clone();
@@ -118,6 +119,10 @@ pub fn router(state: AppState, options: LeptosOptions, settings: &Settings, extr
         .route("/sitemap.xml", axum::routing::get(sitemap::sitemap))
         .merge(media::router())
         .merge(extra)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            move |state, request, next| crate::api::idempotency::idempotency(state, max_body_bytes, request, next),
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             page_cache::api_cache,

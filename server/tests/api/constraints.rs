@@ -21,6 +21,9 @@ const HASH: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 const S: &str = "01900000-0000-7000-8000-00000000000a";
 const D: &str = "01900000-0000-7000-8000-00000000000b";
 const NOBODY: &str = "01900000-0000-7000-8000-0000000000ff";
+const K: &str = "01900000-0000-7000-8000-00000000000c";
+const O: &str = "01900000-0000-7000-8000-00000000000d";
+const X: &str = "01900000-0000-7000-8000-00000000000e";
 
 /// (constraint, a statement that breaks it, the status the client must get).
 fn cases() -> Vec<(&'static str, String, u16)> {
@@ -35,7 +38,106 @@ fn cases() -> Vec<(&'static str, String, u16)> {
     let image_set = |assignment: &str| format!("UPDATE product_images SET {assignment} WHERE id = '{I}'");
     let method_set = |assignment: &str| format!("UPDATE shipping_methods SET {assignment} WHERE id = '{S}'");
     let code_set = |assignment: &str| format!("UPDATE discount_codes SET {assignment} WHERE id = '{D}'");
+    let cart_set = |assignment: &str| format!("UPDATE carts SET {assignment} WHERE id = '{K}'");
+    let item =
+        || format!("INSERT INTO cart_items (cart_id, variant_id, quantity, added_price) VALUES ('{K}', '{V}', 1, 1)");
+    let order_set = |assignment: &str| format!("UPDATE orders SET {assignment} WHERE id = '{O}'");
+    let order = |cols: &str, vals: &str| {
+        format!(
+            "INSERT INTO orders (email, currency, subtotal, discount, shipping, tax, total, tax_rate, \
+             shipping_method_name, shipping_address, billing_address, payment_provider, access_key_hash{cols}) \
+             VALUES ('a@example.com', 'USD', 1, 0, 0, 0, 1, 0, 'Standard', '{{}}', '{{}}', 'manual', 'k'{vals})"
+        )
+    };
+    let line_set = |assignment: &str| format!("UPDATE order_items SET {assignment} WHERE id = '{X}'");
+    let line = |cols: &str, vals: &str| {
+        format!(
+            "INSERT INTO order_items (order_id, position, variant_id, product_id, product_name, variant_name, sku, \
+             options, unit_price, quantity, amount, discount, tax, total{cols}) \
+             VALUES ('{O}', 2, '{V}', '{P}', 'Prod', '', 'SKU-1', '{{}}', 1, 1, 1, 0, 0, 1{vals})"
+        )
+    };
     vec![
+        (
+            "carts_pkey",
+            format!("INSERT INTO carts (id, token_hash) VALUES ('{K}', 'other')"),
+            409,
+        ),
+        ("carts_user_id_key", format!("INSERT INTO carts (user_id) VALUES ('{U}')"), 409),
+        ("carts_user_id_fkey", format!("INSERT INTO carts (user_id) VALUES ('{NOBODY}')"), 422),
+        (
+            "carts_token_hash_key",
+            "INSERT INTO carts (token_hash) VALUES ('guest')".into(),
+            409,
+        ),
+        ("carts_owner_check", "INSERT INTO carts DEFAULT VALUES".into(), 422),
+        ("carts_country_check", cart_set("country = 'de'"), 422),
+        ("carts_discount_code_id_fkey", cart_set(&format!("discount_code_id = '{NOBODY}'")), 422),
+        (
+            "carts_shipping_method_id_fkey",
+            cart_set(&format!("shipping_method_id = '{NOBODY}'")),
+            422,
+        ),
+        (
+            "cart_items_pkey",
+            format!(
+                "INSERT INTO cart_items (id, cart_id, variant_id, quantity, added_price) \
+                 SELECT i.id, c.id, '{V}', 1, 1 FROM cart_items i, carts c WHERE c.user_id = '{U}'"
+            ),
+            409,
+        ),
+        (
+            "cart_items_cart_id_fkey",
+            format!("INSERT INTO cart_items (cart_id, variant_id, quantity, added_price) VALUES ('{NOBODY}', '{V}', 1, 1)"),
+            422,
+        ),
+        (
+            "cart_items_variant_id_fkey",
+            format!("INSERT INTO cart_items (cart_id, variant_id, quantity, added_price) VALUES ('{K}', '{NOBODY}', 1, 1)"),
+            422,
+        ),
+        ("cart_items_variant_key", item(), 409),
+        ("cart_items_quantity_check", format!("UPDATE cart_items SET quantity = 100 WHERE cart_id = '{K}'"), 422),
+        ("cart_items_added_price_check", format!("UPDATE cart_items SET added_price = -1 WHERE cart_id = '{K}'"), 422),
+        ("orders_pkey", order(", id", &format!(", '{O}'")), 409),
+        ("orders_number_key", order(", number", ", 'OX-1'"), 409),
+        ("orders_user_id_fkey", order(", user_id", &format!(", '{NOBODY}'")), 422),
+        ("orders_discount_check", order_set("discount = 2, total = -1"), 422),
+        ("orders_shipping_check", order_set("shipping = -1, total = 0"), 422),
+        ("orders_tax_check", order_set("tax = -1, total = 0"), 422),
+        ("orders_total_check", order_set("total = 2"), 422),
+        ("orders_refunded_check", order_set("refunded = -1"), 422),
+        ("order_items_pkey", line(", id", &format!(", '{X}'")), 409),
+        ("order_items_order_id_fkey", line("", "").replacen(&format!("'{O}'"), &format!("'{NOBODY}'"), 1), 422),
+        ("order_items_variant_id_fkey", line("", "").replacen(&format!("'{V}'"), &format!("'{NOBODY}'"), 1), 422),
+        (
+            "order_items_position_key",
+            format!("UPDATE order_items SET position = 1 WHERE order_id = '{O}' AND position = 3"),
+            409,
+        ),
+        ("order_items_quantity_check", line_set("quantity = 0, amount = 0, total = 0"), 422),
+        ("order_items_unit_price_check", line_set("unit_price = -1"), 422),
+        ("order_items_total_check", line_set("total = 5"), 422),
+        (
+            "order_transitions_pkey",
+            "INSERT INTO order_transitions (id, order_id, to_status) SELECT id, order_id, to_status FROM order_transitions LIMIT 1".into(),
+            409,
+        ),
+        (
+            "order_transitions_order_id_fkey",
+            format!("INSERT INTO order_transitions (order_id, to_status) VALUES ('{NOBODY}', 'paid')"),
+            422,
+        ),
+        (
+            "idempotency_keys_pkey",
+            "INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ('user:x', 'k1', 'h')".into(),
+            409,
+        ),
+        (
+            "scheduled_runs_pkey",
+            "INSERT INTO scheduled_runs (job, slot) VALUES ('j', '2026-01-01T00:00:00Z')".into(),
+            409,
+        ),
         (
             "discount_codes_pkey",
             format!("INSERT INTO discount_codes (id, code, kind, value) VALUES ('{D}', 'OTHER', 'fixed', 1)"),
@@ -405,7 +507,22 @@ async fn seeded() -> Seeded {
          INSERT INTO sessions (id, data, expires_at) VALUES ('s1', '{{}}', now());
          INSERT INTO tax_rates (country, rate) VALUES ('DE', 19);
          INSERT INTO shipping_methods (id, name, price, countries) VALUES ('{S}', 'Standard', 4.95, '{{DE,AT}}');
-         INSERT INTO discount_codes (id, code, kind, value, usage_limit) VALUES ('{D}', 'TEN', 'percent', 10, 5);"
+         INSERT INTO discount_codes (id, code, kind, value, usage_limit) VALUES ('{D}', 'TEN', 'percent', 10, 5);
+         INSERT INTO carts (id, token_hash) VALUES ('{K}', 'guest');
+         INSERT INTO carts (user_id) VALUES ('{U}');
+         INSERT INTO cart_items (cart_id, variant_id, quantity, added_price) VALUES ('{K}', '{V}', 1, 1);
+         INSERT INTO orders (id, number, email, currency, subtotal, discount, shipping, tax, total, tax_rate,
+                             shipping_method_name, shipping_address, billing_address, payment_provider, access_key_hash)
+           VALUES ('{O}', 'OX-1', 'a@example.com', 'USD', 1, 0, 0, 0, 1, 0, 'Standard', '{{}}', '{{}}', 'manual', 'k');
+         INSERT INTO order_items (id, order_id, position, variant_id, product_id, product_name, variant_name, sku, options,
+                                  unit_price, quantity, amount, discount, tax, total)
+           VALUES ('{X}', '{O}', 1, '{V}', '{P}', 'Prod', '', 'SKU-1', '{{}}', 1, 1, 1, 0, 0, 1);
+         INSERT INTO order_items (order_id, position, variant_id, product_id, product_name, variant_name, sku, options,
+                                  unit_price, quantity, amount, discount, tax, total)
+           VALUES ('{O}', 3, '{V}', '{P}', 'Prod', '', 'SKU-1', '{{}}', 1, 1, 1, 0, 0, 1);
+         INSERT INTO order_transitions (order_id, to_status) VALUES ('{O}', 'pending_payment');
+         INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ('user:x', 'k1', 'h');
+         INSERT INTO scheduled_runs (job, slot) VALUES ('j', '2026-01-01T00:00:00Z');"
     );
     sqlx::raw_sql(&setup).execute(&pool).await.unwrap();
     Seeded { pool, name, url }

@@ -124,6 +124,8 @@ pub fn test_settings(database_url: &str) -> Settings {
         ("SITE_ROOT", site_root.to_string_lossy().into_owned()),
         ("API_DOCS_ASSETS_DIR", docs.to_string_lossy().into_owned()),
         ("SHUTDOWN_TIMEOUT_SECS", "10".to_owned()),
+        // Recurring jobs would add to the queue tests count; a test ticks the scheduler itself.
+        ("SCHEDULER_TICK_SECS", "0".to_owned()),
         (
             "MAIL_OUTBOX_DIR",
             outbox_dir(database_url).to_string_lossy().into_owned(),

@@ -30,11 +30,11 @@ async fn register(app: &TestApp, email: &str) -> Value {
 
 /// A received message: its recipient, subject and plain-text body (transfer encoding undone).
 #[derive(Debug)]
-struct Received {
-    to: String,
-    subject: String,
-    text: String,
-    html: String,
+pub(crate) struct Received {
+    pub(crate) to: String,
+    pub(crate) subject: String,
+    pub(crate) text: String,
+    pub(crate) html: String,
 }
 
 impl Received {
@@ -85,7 +85,7 @@ fn messages_in(dir: &Path) -> Vec<Received> {
 }
 
 /// Polls `dir` until a message whose subject contains `subject` arrives for `to`.
-async fn wait_for_mail(dir: &Path, to: &str, subject: &str) -> Received {
+pub(crate) async fn wait_for_mail(dir: &Path, to: &str, subject: &str) -> Received {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if let Some(mail) = messages_in(dir)
@@ -103,7 +103,7 @@ async fn wait_for_mail(dir: &Path, to: &str, subject: &str) -> Received {
     }
 }
 
-fn outbox(app: &TestApp) -> PathBuf {
+pub(crate) fn outbox(app: &TestApp) -> PathBuf {
     outbox_dir(&app.database_url)
 }
 
