@@ -208,6 +208,7 @@ async fn cache_control(request: Request, next: Next) -> Response {
     let readable = matches!(*request.method(), Method::GET | Method::HEAD);
     let path = request.uri().path();
     let personal = request.headers().contains_key(header::AUTHORIZATION)
+        || request.headers().contains_key("x-cart-token")
         || has_session_cookie(request.headers())
         || ["/api/fn/", "/account", "/admin", "/api/v1/me", "/api/v1/users"]
             .iter()
@@ -246,11 +247,13 @@ fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
             header::IF_MATCH,
             header::IF_NONE_MATCH,
             HeaderName::from_static("x-cart-token"),
+            HeaderName::from_static("idempotency-key"),
         ])
         .expose_headers([
             header::ETAG,
             header::LOCATION,
             HeaderName::from_static("x-cart-token"),
+            HeaderName::from_static("idempotent-replayed"),
             X_REQUEST_ID.clone(),
         ])
         .max_age(std::time::Duration::from_secs(3600))

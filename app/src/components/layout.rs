@@ -8,6 +8,7 @@ use leptos_router::hooks::use_location;
 
 use crate::domain::identity::Permission;
 use crate::server_fns::identity::{Logout, current_user};
+use crate::server_fns::shop::cart_count;
 
 /// The shop's name as shown in the header and titles.
 pub const SHOP_NAME: &str = "Oxcart";
@@ -27,6 +28,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <ul class="flex flex-col gap-1 py-2 md:flex-row md:gap-6 md:py-0">
                         <li><A href="/" attr:class="block py-1 text-stone-700 hover:text-stone-950 hover:underline">"Products"</A></li>
                         <li><a href="/api/docs" class="block py-1 text-stone-700 hover:text-stone-950 hover:underline">"API"</a></li>
+                        <CartLink/>
                         <AccountLinks/>
                     </ul>
                 </SiteNav>
@@ -66,6 +68,27 @@ fn SiteNav(children: Children) -> impl IntoView {
         <nav id="site-nav" aria-label="Main" class="w-full md:flex md:w-auto" class:hidden=nav_folded>
             {children()}
         </nav>
+    }
+}
+
+/// The cart, with the number of units in it. The count is `#cart-count`: the add-to-cart form
+/// updates it in place when it adds without a reload.
+#[component]
+fn CartLink() -> impl IntoView {
+    let count = Resource::new(|| (), |_| cart_count());
+    view! {
+        <li>
+            <a href="/cart" class="block py-1 text-stone-700 hover:text-stone-950 hover:underline" data-testid="cart-link">
+                "Cart ("
+                <Suspense fallback=|| "0">
+                    {move || Suspend::new(async move {
+                        let n = count.await.unwrap_or(0);
+                        view! { <span id="cart-count" aria-live="polite">{n}</span> }
+                    })}
+                </Suspense>
+                ")"
+            </a>
+        </li>
     }
 }
 

@@ -155,6 +155,22 @@ impl From<AddressInput> for OrderAddress {
     }
 }
 
+impl From<OrderAddress> for AddressInput {
+    fn from(a: OrderAddress) -> Self {
+        Self {
+            full_name: a.full_name,
+            line1: a.line1,
+            line2: a.line2,
+            city: a.city,
+            region: a.region,
+            postal_code: a.postal_code,
+            country: a.country,
+            phone: a.phone,
+            is_default: false,
+        }
+    }
+}
+
 /// A line of an order: what was bought, as it was when it was bought.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -271,6 +287,39 @@ pub struct PlaceOrder {
     /// Guests: where the confirmation goes. Ignored for signed-in customers (their account's).
     #[cfg_attr(feature = "ssr", schema(max_length = 254, example = "ada@example.com"))]
     pub email: Option<String>,
+}
+
+/// What a browser's checkout has gathered so far (kept in the session between its steps, as
+/// typed, so a refused step comes back filled in).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CheckoutDraft {
+    /// Guests only.
+    pub email: String,
+    /// A saved address chosen (signed-in customers); otherwise `address` as typed.
+    pub address_id: Option<Uuid>,
+    pub address: OrderAddress,
+    /// Set once the address step passed: the country shipping is priced for.
+    pub country: Option<String>,
+}
+
+/// A shipping method offered at checkout, priced for the cart.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShippingOption {
+    pub id: Uuid,
+    pub name: String,
+    pub price: Money,
+}
+
+/// Everything the checkout pages show.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckoutView {
+    pub cart: super::cart::CartView,
+    pub draft: CheckoutDraft,
+    pub signed_in: bool,
+    /// The customer's saved addresses.
+    pub addresses: Vec<AddressView>,
+    /// Methods that ship to the draft's country (once it is known).
+    pub methods: Vec<ShippingOption>,
 }
 
 /// `PATCH /orders/{id}`: a staff change of status.

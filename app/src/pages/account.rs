@@ -47,6 +47,7 @@ fn AccountNav() -> impl IntoView {
     view! {
         <nav aria-label="Account" class="mt-4 flex gap-4 border-b border-stone-200 pb-2 text-sm">
             <A href="/account" exact=true attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Profile"</A>
+            <A href="/account/orders" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Orders"</A>
             <A href="/account/addresses" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Addresses"</A>
         </nav>
     }
@@ -71,6 +72,26 @@ pub fn AccountPage() -> impl IntoView {
                 let flag = |name: &str| use_query_map().with_untracked(|q| q.get(name).is_some());
                 view! { <Profile user welcome=flag("welcome") sent=flag("sent") password_changed=flag("password")/> }
             }/>
+        </AccountShell>
+    }
+}
+
+/// `/account/orders`: the order history.
+#[component]
+pub fn AccountOrdersPage() -> impl IntoView {
+    view! {
+        <AccountShell title="Your orders">
+            <RequireUser view=|_| view! { <super::shop::OrderList/> }/>
+        </AccountShell>
+    }
+}
+
+/// `/account/orders/:id`: one order.
+#[component]
+pub fn AccountOrderPage() -> impl IntoView {
+    view! {
+        <AccountShell title="Your order">
+            <RequireUser view=|_| view! { <div class="mt-6"><super::shop::AccountOrder/></div> }/>
         </AccountShell>
     }
 }

@@ -21,6 +21,7 @@ use crate::domain::catalog::reviews::{ReviewStanding, ReviewStatus, ReviewView};
 use crate::domain::catalog::{CategorySummary, ProductDetail, VariantView};
 use crate::error::{AppError, ErrorCode};
 use crate::server_fns::catalog::{WriteReview, category_page, own_review, product_page, product_reviews};
+use crate::server_fns::shop::AddToCart;
 
 /// The filters a category page takes from its URL, in the order the form shows them.
 const FILTERS: [&str; 5] = ["min_price", "max_price", "in_stock", "min_rating", "sort"];
@@ -226,6 +227,7 @@ fn MovedTo(path: String) -> impl IntoView {
 /// `VariantView`, so the wasm carries no decimal or JSON-value code for it.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Choice {
+    id: String,
     sku: String,
     name: String,
     options: BTreeMap<String, String>,
@@ -238,6 +240,7 @@ struct Choice {
 impl From<&VariantView> for Choice {
     fn from(variant: &VariantView) -> Self {
         Self {
+            id: variant.id.to_string(),
             sku: variant.sku.clone(),
             name: variant.name.clone(),
             options: serde_json::from_value(variant.options.clone()).unwrap_or_default(),
@@ -440,6 +443,7 @@ fn VariantPicker(variants: Vec<Choice>, path: String, wanted: BTreeMap<String, S
     view! {
         <div class="mt-4 rounded-lg border border-stone-200 bg-white p-4 shadow-sm">
             {move || selected.get().map(|v| view! { <VariantSummary variant=v/> })}
+            <AddToCartForm selected/>
             {if variants.with_value(Vec::is_empty) {
                 EitherOf3::A(view! { <p class="text-stone-700">"Not available right now."</p> })
             } else if axes.is_empty() {
@@ -486,6 +490,53 @@ fn VariantPicker(variants: Vec<Choice>, path: String, wanted: BTreeMap<String, S
             }}
         </div>
     }
+}
+
+/// The add-to-cart form of the chosen variant (inside the picker's island). With JavaScript it
+/// adds in place, the button saying so while it works, and the header's count follows;
+/// without, it posts and the cart page comes next.
+#[component]
+fn AddToCartForm(selected: Memo<Option<Choice>>) -> impl IntoView {
+    let add = ServerAction::<AddToCart>::new();
+    let result = add.value();
+    Effect::new(move |_| {
+        if let Some(Ok(count)) = result.get() {
+            show_cart_count(count);
+        }
+    });
+    let quantity_errors = field_errors(result, "quantity");
+    view! {
+        <Show when=move || selected.with(|s| s.as_ref().is_some_and(|v| v.in_stock))>
+            <ActionForm action=add attr:class="mt-4 flex flex-col gap-2" attr:data-testid="add-to-cart" attr:novalidate=true>
+                <FormError result/>
+                <input type="hidden" name="variant_id" value=move || selected.with(|s| s.as_ref().map(|v| v.id.clone()).unwrap_or_default())/>
+                <div class="flex items-end gap-3">
+                    <div class="flex flex-col gap-1">
+                        <label for="add-quantity" class="text-sm font-medium">"Quantity"</label>
+                        <input id="add-quantity" name="quantity" type="number" min="1" max="99" value="1" inputmode="numeric"
+                            aria-invalid=move || (!quantity_errors.get().is_empty()).to_string()
+                            aria-describedby="add-quantity-error"
+                            class="w-20 rounded border border-stone-400 px-2 py-2"/>
+                    </div>
+                    <Submit label="Add to cart" busy="Adding…" pending=add.pending()/>
+                </div>
+                <p id="add-quantity-error" class="text-sm text-red-800">{move || quantity_errors.get().join(" ")}</p>
+                <Show when=move || matches!(result.get(), Some(Ok(_)))>
+                    <p role="status" class="text-sm text-emerald-900">"Added to your cart. " <a href="/cart" class="underline">"View cart"</a></p>
+                </Show>
+            </ActionForm>
+        </Show>
+    }
+}
+
+/// Shows the cart's new count in the header. (Outside the island, like [`follow_history`].)
+fn show_cart_count(count: i32) {
+    #[cfg(feature = "hydrate")]
+    if let Some(element) = document().get_element_by_id("cart-count") {
+        element.set_text_content(Some(&count.to_string()));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = count;
 }
 
 /// Back and forward restore the choice the URL records. (Outside the island's body: an island is

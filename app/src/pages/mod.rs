@@ -6,6 +6,7 @@ mod auth;
 mod catalog;
 mod home;
 mod not_found;
+mod shop;
 
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
@@ -14,12 +15,13 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::Layout;
 use crate::components::layout::SHOP_NAME;
-use account::{AccountPage, AddressFormPage, AddressesPage};
+use account::{AccountOrderPage, AccountOrdersPage, AccountPage, AddressFormPage, AddressesPage};
 use admin::{AdminHome, AdminLayout, AdminUsersPage};
 use auth::{ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, VerifyEmailPage};
 use catalog::{CategoryPage, ProductPage};
 pub use home::HomePage;
 pub use not_found::NotFound;
+use shop::{CartPage, CheckoutAddressPage, CheckoutReviewPage, CheckoutShippingPage, OrderPage};
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -63,6 +65,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/addresses") view=AddressesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/orders") view=AccountOrdersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/orders/:id") view=AccountOrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async/>
+                    <Route path=path!("/checkout") view=CheckoutAddressPage ssr=SsrMode::Async/>
+                    <Route path=path!("/checkout/shipping") view=CheckoutShippingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/checkout/review") view=CheckoutReviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orders/:id") view=OrderPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/addresses/:id") view=AddressFormPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("/admin") view=AdminLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=AdminHome/>

@@ -26,6 +26,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     let state = state()?;
     let signed_in = respond(identity::login(&state, web::client(), LoginInput { email, password }).await)?;
     web::sign_in(signed_in.grant).await?;
+    web::merge_cart(signed_in.grant).await?;
     web::redirect_to(next.as_deref(), "/account");
     Ok(())
 }
@@ -49,6 +50,7 @@ pub async fn register(
     };
     let signed_in = respond(identity::register(&state, web::client(), input).await)?;
     web::sign_in(signed_in.grant).await?;
+    web::merge_cart(signed_in.grant).await?;
     web::redirect_to(next.as_deref(), "/account?welcome=1");
     Ok(())
 }

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod catalog;
 pub mod identity;
+pub mod shop;
 
 #[cfg(feature = "ssr")]
 use crate::error::AppError;
@@ -18,15 +19,7 @@ use crate::error::AppError;
 pub(crate) fn respond<T, E: Into<AppError>>(result: Result<T, E>) -> Result<T, AppError> {
     result.map_err(|err| {
         let err = err.into();
-        let form_post = leptos::prelude::use_context::<axum::http::request::Parts>().is_some_and(|parts| {
-            parts.method == axum::http::Method::POST
-                && parts
-                    .headers
-                    .get(axum::http::header::ACCEPT)
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|accept| accept.contains("text/html"))
-        });
-        if form_post {
+        if web::is_form_post() {
             return err;
         }
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
@@ -55,6 +48,10 @@ pub(crate) mod web {
 
     /// The session key holding the signed-in user's [`SessionGrant`].
     const SIGNED_IN: &str = "signed_in";
+    /// The session key holding a guest's cart token.
+    const CART_TOKEN: &str = "cart_token";
+    /// The session key holding what the shopper should be told on the cart page.
+    const CART_NOTICES: &str = "cart_notices";
 
     fn session_failed(err: impl std::fmt::Display) -> AppError {
         tracing::error!(event = "session_failed", error = %err, "session store failed");
@@ -90,6 +87,76 @@ pub(crate) mod web {
         let session = session().await?;
         session.cycle_id().await.map_err(session_failed)?;
         session.insert(SIGNED_IN, grant).await.map_err(session_failed)
+    }
+
+    /// The guest's cart token kept in this browser's session.
+    pub async fn cart_token() -> Result<Option<String>, AppError> {
+        session().await?.get::<String>(CART_TOKEN).await.map_err(session_failed)
+    }
+
+    pub async fn set_cart_token(token: &str) -> Result<(), AppError> {
+        session().await?.insert(CART_TOKEN, token).await.map_err(session_failed)
+    }
+
+    /// Merges the session's guest cart into the account just signed in (the cart page then
+    /// tells what was capped).
+    pub async fn merge_cart(grant: SessionGrant) -> Result<(), AppError> {
+        let session = session().await?;
+        let Some(token) = session.get::<String>(CART_TOKEN).await.map_err(session_failed)? else {
+            return Ok(());
+        };
+        let state = super::state()?;
+        if let Some(actor) = super::respond(identity::authenticate_session(&state, grant).await)? {
+            let notices = super::respond(crate::services::carts::merge(&state, &actor, &token).await)?;
+            if !notices.is_empty() {
+                session.insert(CART_NOTICES, notices).await.map_err(session_failed)?;
+            }
+        }
+        session.remove::<String>(CART_TOKEN).await.map_err(session_failed)?;
+        Ok(())
+    }
+
+    /// What the cart page should tell once (then forgotten).
+    pub async fn take_cart_notices() -> Result<Vec<String>, AppError> {
+        let notices = session()
+            .await?
+            .remove::<Vec<String>>(CART_NOTICES)
+            .await
+            .map_err(session_failed)?;
+        Ok(notices.unwrap_or_default())
+    }
+
+    /// Reads a value the session keeps under `key`.
+    pub async fn get<T: serde::de::DeserializeOwned>(key: &str) -> Result<Option<T>, AppError> {
+        session().await?.get::<T>(key).await.map_err(session_failed)
+    }
+
+    /// Keeps `value` in the session under `key`.
+    pub async fn put<T: serde::Serialize>(key: &str, value: &T) -> Result<(), AppError> {
+        session().await?.insert(key, value).await.map_err(session_failed)
+    }
+
+    /// Forgets the session's `key`.
+    pub async fn forget(key: &str) -> Result<(), AppError> {
+        session()
+            .await?
+            .remove::<serde_json::Value>(key)
+            .await
+            .map_err(session_failed)
+            .map(|_| ())
+    }
+
+    /// Whether this call is a plain HTML form post (no JavaScript): it must answer with a
+    /// redirect to the next page.
+    pub fn is_form_post() -> bool {
+        leptos::prelude::use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+            parts.method == axum::http::Method::POST
+                && parts
+                    .headers
+                    .get(axum::http::header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|accept| accept.contains("text/html"))
+        })
     }
 
     /// Ends the session: its data is deleted and the cookie removed.

@@ -575,3 +575,28 @@ const GUEST_CART_DAYS: i32 = 30;
 pub async fn delete_abandoned(state: &AppState) -> Result<u64, ServiceError> {
     Ok(repo::delete_abandoned_guest_carts(&state.db, GUEST_CART_DAYS).await?)
 }
+
+/// The active methods that ship to `country`, each priced for the caller's cart as it stands
+/// (free above the method's threshold, judged on the goods after the discount).
+pub async fn shipping_options(
+    state: &AppState,
+    shopper: Shopper<'_>,
+    country: &str,
+) -> Result<Vec<crate::domain::orders::ShippingOption>, ServiceError> {
+    let country = country_code(country).map_err(|m| field_error("country", m))?;
+    let cart = get_cart(state, shopper).await?;
+    let goods = cart.subtotal.amount - cart.discount.amount;
+    let methods = rules_repo::list_shipping_methods(&state.db, false, Some(&country), 100, 0).await?;
+    Ok(methods
+        .into_iter()
+        .map(|m| pricing::shipping_method_view(state, m))
+        .map(|m| crate::domain::orders::ShippingOption {
+            id: m.id,
+            price: Money::new(
+                arithmetic::round(m.price_for(goods), &state.shop.currency),
+                state.shop.currency.clone(),
+            ),
+            name: m.name,
+        })
+        .collect())
+}

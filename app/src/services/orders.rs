@@ -503,13 +503,19 @@ pub async fn list_orders(
     if query.all {
         actor.require(Permission::OrdersManage)?;
     }
-    let status = query
-        .status
-        .as_deref()
-        .map(|s| OrderStatus::parse(s).map_err(|m| field_error("status", m)))
+    // An empty filter is no filter (a form's blank field).
+    let given = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let status = given(&query.status)
+        .map(|s| OrderStatus::parse(&s).map_err(|m| field_error("status", m)))
         .transpose()?;
-    let from = query.from.as_deref().map(|f| instant("from", f)).transpose()?;
-    let to = query.to.as_deref().map(|t| instant("to", t)).transpose()?;
+    let from = given(&query.from).map(|f| instant("from", &f)).transpose()?;
+    let to = given(&query.to).map(|t| instant("to", &t)).transpose()?;
     let email = crate::domain::search_term(query.email.as_deref(), 254)?;
     let filter = OrderFilter {
         user: (!query.all).then_some(actor.user_id.0),

@@ -89,7 +89,8 @@ pub async fn get_cart(State(state): State<AppState>, caller: CartCaller) -> Resu
 }
 
 #[utoipa::path(patch, path = "/cart", tag = "cart", security((), ("bearer" = [])), request_body = UpdateCart,
-    params(("X-Cart-Token" = Option<String>, Header, description = "A guest's cart token")),
+    params(("X-Cart-Token" = Option<String>, Header, description = "A guest's cart token"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key get the first answer")),
     responses(
         (status = 200, description = "The cart with shipping and tax priced", body = DataEnvelope<CartView>),
         (status = 401, description = "The access token is not valid", body = ErrorEnvelope),

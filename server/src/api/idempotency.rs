@@ -1,8 +1,9 @@
 //! The `Idempotency-Key` layer of `/api/v1`: a write (POST, PUT, PATCH, DELETE with a JSON body or
 //! none) that carries the header is run once per key and caller; a retry with the same key and
-//! request gets the first answer again, with `Idempotent-Replayed: true`. The caller is the
-//! account of a valid bearer token, else the guest's `X-Cart-Token`; a request with neither has
-//! no one to scope its key to, and is served as if it carried none. The rules are
+//! request gets the first answer again, with `Idempotent-Replayed: true`. A key belongs to its
+//! caller and endpoint (method and path): the caller is the account of a valid bearer token, else
+//! the guest's `X-Cart-Token`; a request with neither has no one to scope its key to, and is
+//! served as if it carried none. The rules are
 //! [`app::services::idempotency`]'s.
 
 use app::auth::tokens::{hash_token, verify_access_token};
@@ -74,15 +75,17 @@ pub async fn idempotency(
     if !applies(&request) {
         return Ok(next.run(request).await);
     }
+    let Some(caller) = scope(&state, request.headers()) else {
+        return Ok(next.run(request).await);
+    };
     let raw_key = request
         .headers()
         .get(IDEMPOTENCY_KEY)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let key = idempotency::parse_key(raw_key)?;
-    let Some(scope) = scope(&state, request.headers()) else {
-        return Ok(next.run(request).await);
-    };
+    // A key is the caller's, on one endpoint: the same key sent to another endpoint is another key.
+    let scope = format!("{caller} {} {}", request.method(), request.uri().path());
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, max_body)
         .await

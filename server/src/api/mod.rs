@@ -159,9 +159,13 @@ fn complete(mut document: serde_json::Value) -> serde_json::Value {
                 .cloned()
                 .unwrap_or_default();
             let has_query = params.iter().any(|p| p["in"] == "query");
+            let idempotent = params.iter().any(|p| p["name"] == "Idempotency-Key");
             if let Some(params) = operation.get_mut("parameters").and_then(|p| p.as_array_mut()) {
                 for param in params.iter_mut().filter(|p| p["name"] == "If-Match") {
                     param["schema"] = serde_json::json!({"type": "string", "pattern": "^((W/)?\"[0-9]{1,9}\")?$"});
+                }
+                for param in params.iter_mut().filter(|p| p["name"] == "Idempotency-Key") {
+                    param["schema"] = serde_json::json!({"type": "string", "pattern": "^[!-~]{1,255}$"});
                 }
             }
             let mut add = |status: &str, description: &str| {
@@ -193,6 +197,16 @@ fn complete(mut document: serde_json::Value) -> serde_json::Value {
             }
             if write && path.starts_with("/api/") {
                 add("429", "Too many writes from this client; see `Retry-After`");
+            }
+            if idempotent {
+                add(
+                    "409",
+                    "A request with the same Idempotency-Key is still being processed",
+                );
+                add(
+                    "422",
+                    "The Idempotency-Key is malformed (`VALIDATION_ERROR`) or was used for a different request (`IDEMPOTENCY_KEY_REUSED`)",
+                );
             }
             add("503", "A dependency the request needs is unavailable");
         }

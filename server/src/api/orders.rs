@@ -68,8 +68,10 @@ pub struct OrderListQuery {
     #[param(value_type = Option<OrderStatus>)]
     pub status: Option<String>,
     /// Placed at or after this date (`2026-11-26`) or time (RFC 3339).
+    #[param(pattern = r"^(\d{4}-\d{2}-\d{2}([Tt ].+)?)?$")]
     pub from: Option<String>,
     /// Placed before this date or time.
+    #[param(pattern = r"^(\d{4}-\d{2}-\d{2}([Tt ].+)?)?$")]
     pub to: Option<String>,
     /// Part of the customer's e-mail address (any case).
     #[param(max_length = 254, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]

@@ -119,7 +119,8 @@ pub fn router(state: AppState, options: LeptosOptions, settings: &Settings, extr
         .route("/sitemap.xml", axum::routing::get(sitemap::sitemap))
         .merge(media::router())
         .merge(extra)
-        .layer(axum::middleware::from_fn_with_state(
+        // Only on routes that exist with the method asked for (others answer 404 or 405 as ever).
+        .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             move |state, request, next| crate::api::idempotency::idempotency(state, max_body_bytes, request, next),
         ))

@@ -19,6 +19,7 @@ mod products;
 mod races;
 mod reviews;
 mod services;
+mod shop_pages;
 mod startup;
 mod static_files;
 mod storefront;

@@ -1,0 +1,219 @@
+//! The storefront's cart and checkout as a browser without JavaScript uses them: plain form posts
+//! to server functions that answer with redirects, a session that carries the guest's cart, pages
+//! that come back with errors and the fields as typed, the guest cart merging at sign-in, and
+//! personal pages never cached.
+
+use app::domain::identity::Role;
+
+use crate::helpers::{TestApp, session_cookie, spawn_app, token_for};
+use crate::orders::open_shop;
+
+/// A browser without JavaScript: it keeps the session cookie the shop sets.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookie: Option<String>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Self { app, cookie: None }
+    }
+
+    fn keep(&mut self, response: &reqwest::Response) {
+        if let Some((pair, _)) = session_cookie(response) {
+            self.cookie = Some(pair);
+        }
+    }
+
+    /// Submits a form to a server function; returns the redirect's target.
+    async fn post(&mut self, name: &str, form: &[(&str, &str)]) -> String {
+        let mut request = self
+            .app
+            .client
+            .post(self.app.url(&format!("/api/fn/{name}")))
+            .header("origin", &self.app.address)
+            .header("accept", "text/html")
+            .header("referer", self.app.url("/checkout"))
+            .form(form);
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        let response = request.send().await.unwrap();
+        self.keep(&response);
+        assert_eq!(response.status().as_u16(), 302, "{name}: {:?}", response.text().await);
+        response.headers()["location"].to_str().unwrap().to_owned()
+    }
+
+    async fn get(&mut self, path: &str) -> (reqwest::header::HeaderMap, String) {
+        let mut request = self.app.client.get(self.app.url(path)).header("accept", "text/html");
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        let response = request.send().await.unwrap();
+        self.keep(&response);
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        let headers = response.headers().clone();
+        (headers, response.text().await.unwrap())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_checks_out_without_javascript() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app).await;
+    let mut browser = Browser::new(&app);
+
+    // Add to cart: the cart page comes next, and the header counts what is in it.
+    let next = browser
+        .post("add_to_cart", &[("variant_id", &shop.tee), ("quantity", "2")])
+        .await;
+    assert_eq!(next, "/cart");
+    assert!(browser.cookie.is_some(), "the cart lives in a session");
+    let (headers, html) = browser.get("/cart").await;
+    assert_eq!(
+        headers["cache-control"], "private, no-cache",
+        "a page with a cart is personal"
+    );
+    assert!(html.contains("Shop Things — Tee"), "{html}");
+    assert!(html.contains(r#"<span id="cart-count" aria-live="polite">2</span>"#));
+    assert!(html.contains("$39.98"));
+
+    // The address step refused comes back with the error and the fields as typed.
+    let back = browser
+        .post(
+            "checkout_address",
+            &[
+                ("full_name", "Ada Lovelace"),
+                ("line1", "1 Main St"),
+                ("city", "Berlin"),
+                ("postal_code", "10115"),
+                ("country", "DE"),
+            ],
+        )
+        .await;
+    assert!(back.contains("__err="), "{back}");
+    let (_, html) = browser.get(&back.replacen(&app.address, "", 1)).await;
+    assert!(html.contains("is required"), "the e-mail's error shows");
+    assert!(html.contains(r#"value="Ada Lovelace""#), "what was typed stays");
+
+    let next = browser
+        .post(
+            "checkout_address",
+            &[
+                ("email", "guest@example.com"),
+                ("full_name", "Ada Lovelace"),
+                ("line1", "1 Main St"),
+                ("city", "Berlin"),
+                ("postal_code", "10115"),
+                ("country", "de"),
+            ],
+        )
+        .await;
+    assert_eq!(next, "/checkout/shipping");
+    let (_, html) = browser.get("/checkout/shipping").await;
+    assert!(
+        html.contains("Shipping to DE") && html.contains("Standard") && html.contains("$4.95"),
+        "{html}"
+    );
+    let next = browser
+        .post("checkout_shipping", &[("shipping_method_id", &shop.method)])
+        .await;
+    assert_eq!(next, "/checkout/review");
+    let (_, html) = browser.get("/checkout/review").await;
+    assert!(html.contains("Place order") && html.contains("guest@example.com"));
+    // 39.98 + 4.95 shipping + 19 % tax (7.60 + 0.94) = 53.47.
+    assert!(html.contains("$53.47"), "{html}");
+
+    let next = browser.post("place_order", &[]).await;
+    assert!(
+        next.starts_with("/orders/") && next.contains("?key=") && next.ends_with("&placed=1"),
+        "{next}"
+    );
+    let (_, html) = browser.get(&next).await;
+    assert!(html.contains("Thank you! Your order is placed."));
+    assert!(html.contains("Awaiting payment"));
+    assert!(html.contains("by bank transfer quoting OX-"));
+    let (_, html) = browser.get("/cart").await;
+    assert!(html.contains("Your cart is empty."));
+    // Without the key, the order is nobody's business.
+    let path = next.split('?').next().unwrap();
+    let response = app
+        .client
+        .get(app.url(path))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_merges_the_guest_cart_and_the_order_shows_in_the_account() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app).await;
+    token_for(&app, "ada@example.com", Role::Customer).await;
+    let mut browser = Browser::new(&app);
+    browser
+        .post("add_to_cart", &[("variant_id", &shop.mug), ("quantity", "3")])
+        .await;
+    let next = browser
+        .post(
+            "login",
+            &[
+                ("email", "ada@example.com"),
+                ("password", crate::helpers::TEST_PASSWORD),
+                ("next", "/cart"),
+            ],
+        )
+        .await;
+    assert_eq!(next, "/cart");
+    let (_, html) = browser.get("/cart").await;
+    assert!(
+        html.contains("Shop Things — Mug") && html.contains(r#"aria-live="polite">3<"#),
+        "{html}"
+    );
+    let account_cart: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM cart_items i JOIN carts c ON c.id = i.cart_id JOIN users u ON u.id = c.user_id
+         WHERE u.email = 'ada@example.com'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(account_cart, 1, "the guest cart became the account's");
+
+    // A code on the cart page; a bad one comes back with why.
+    let back = browser.post("apply_discount_code", &[("code", "NOPE")]).await;
+    assert!(back.contains("__err="), "{back}");
+    let next = browser
+        .post(
+            "checkout_address",
+            &[
+                ("full_name", "Ada Lovelace"),
+                ("line1", "1 Main St"),
+                ("city", "Vienna"),
+                ("postal_code", "1010"),
+                ("country", "AT"),
+            ],
+        )
+        .await;
+    assert_eq!(next, "/checkout/shipping");
+    browser
+        .post("checkout_shipping", &[("shipping_method_id", &shop.method)])
+        .await;
+    let placed = browser.post("place_order", &[]).await;
+    let id = placed
+        .trim_start_matches("/orders/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, html) = browser.get("/account/orders").await;
+    assert!(html.contains(&format!("/account/orders/{id}")), "{html}");
+    let (_, html) = browser.get(&format!("/account/orders/{id}")).await;
+    assert!(html.contains("3 × Shop Things — Mug"));
+    // The customer cancels it while it awaits payment.
+    let back = browser.post("cancel_order", &[("id", &id)]).await;
+    assert_eq!(back, format!("/account/orders/{id}"));
+    let (_, html) = browser.get(&back).await;
+    assert!(html.contains(">Cancelled<"), "{html}");
+}
