@@ -25,7 +25,9 @@ if [ "${SKIP_BUILD:-}" != 1 ]; then
 fi
 
 # The server runs with its defaults (in-process cache unless REDIS_URL is set, job workers on;
-# `start_server` turns logging down). The targets are GETs, which no rate limit counts.
+# `start_server` turns logging down). The page targets are GETs, which no rate limit counts; the
+# checkout's writes come from one address, so the write limit is raised for it.
+export RATE_LIMIT_WRITES=${RATE_LIMIT_WRITES:-1000000000/60}
 trap stop_server EXIT
 say "bench: seeding $SEED_PRODUCTS products and starting the server"
 seed_started=$SECONDS
@@ -75,6 +77,37 @@ for target in "${targets[@]}"; do
   ratio=$(awk -v a="$rps" -v b="$baseline" 'BEGIN {printf "%.3f", a / b}')
   printf '| %s | `%s` | %s | %s | %s | %s | %s |\n' "$name" "$path" "$rps" "$ratio" "$p50" "$p99" "$errors"
 done
+# Checkout: buyers (one wrk connection each) put a unit in a new guest cart and check it out,
+# over and over. First with stock to spare (orders/s), then racing for fewer units than they
+# will ask for, after which the database must show exactly those units sold and none oversold.
+psql "$DATABASE_URL" -qAt -c "INSERT INTO tax_rates (country, rate) VALUES ('DE', 19) ON CONFLICT DO NOTHING" >/dev/null
+export BENCH_METHOD; BENCH_METHOD=$(psql "$DATABASE_URL" -qAt -c \
+  "INSERT INTO shipping_methods (name, price, countries) VALUES ('Bench Post', 4.95, '{DE}') RETURNING id" | head -1)
+export BENCH_VARIANT; BENCH_VARIANT=$(curl -sS "$BASE_URL/api/v1/products/$product_id" | jq -er '.data.variants[0].id')
+buyers=${BENCH_BUYERS:-32}
+checkout() {
+  wrk -t2 -c"$buyers" -d"$1" --latency -s bench/checkout.lua "$BASE_URL" |
+    awk '/^checkout:/ {print $3, $5, $7} $1 == "99%" {p99 = $2} END {print p99}' | paste -sd' '
+}
+psql "$DATABASE_URL" -qc "UPDATE product_variants SET stock = 100000000 WHERE id = '$BENCH_VARIANT'" >/dev/null
+read -r placed refused other p99 < <(checkout "${duration}s")
+orders_rate=$(awk -v n="$placed" -v d="$duration" 'BEGIN {printf "%.1f", n / d}')
+printf '
+checkout, %s buyers, stock to spare: %s orders/s (%s placed, %s refused, %s other; p99 of a request %s; %s of the baseline req/s)
+' \
+  "$buyers" "$orders_rate" "$placed" "$refused" "$other" "$p99" "$(awk -v a="$orders_rate" -v b="$baseline" 'BEGIN {printf "%.3f", a / b}')"
+# Fewer units than the buyers will ask for in the race's 5 s: about 2 s worth at the rate above.
+race_stock=${BENCH_RACE_STOCK:-$(awk -v r="$orders_rate" 'BEGIN {n = int(r * 2); print (n < 64 ? 64 : n)}')}
+psql "$DATABASE_URL" -qc "UPDATE product_variants SET stock = $race_stock WHERE id = '$BENCH_VARIANT'" >/dev/null
+sold_before=$(psql "$DATABASE_URL" -qAt -c "SELECT coalesce(sum(quantity), 0) FROM order_items WHERE variant_id = '$BENCH_VARIANT'")
+read -r placed refused other p99 < <(checkout 5s)
+read -r stock_after sold_after < <(psql "$DATABASE_URL" -qAt -F' ' -c \
+  "SELECT stock, (SELECT coalesce(sum(quantity), 0) FROM order_items WHERE variant_id = v.id) FROM product_variants v WHERE id = '$BENCH_VARIANT'")
+sold=$((sold_after - sold_before))
+printf 'checkout race, %s buyers for %s units: %s placed, %s refused (out of stock), %s other; stock left %s; units sold %s; oversold: %s\n' \
+  "$buyers" "$race_stock" "$placed" "$refused" "$other" "$stock_after" "$sold" "$((sold > race_stock ? sold - race_stock : 0))"
+[ "$placed" = "$race_stock" ] && [ "$sold" = "$race_stock" ] && [ "$stock_after" = 0 ] || fail "the checkout race sold $sold of $race_stock units"
+
 # Peak memory of the server over the whole run.
 rss_kib=$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVER_PID/status")
 printf '\nserver peak RSS: %s MiB\n' "$(awk -v k="$rss_kib" 'BEGIN {printf "%.1f", k / 1024}')"

@@ -57,3 +57,24 @@ export async function linkInMail(to: string, subject: string): Promise<string> {
     .not.toBe("");
   return link;
 }
+
+/** Waits for a mail to `to` whose text contains `text` in the outbox; returns the message. */
+export async function mailTo(to: string, text: string): Promise<string> {
+  const dir = process.env.MAIL_OUTBOX_DIR;
+  if (!dir) throw new Error("MAIL_OUTBOX_DIR is not set: run the suite through end2end/run.sh");
+  let found = "";
+  await expect
+    .poll(
+      () => {
+        const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".eml")) : [];
+        for (const file of files) {
+          const message = decodeQuotedPrintable(readFileSync(join(dir, file), "utf8"));
+          if (message.includes(`To: ${to}`) && message.includes(text)) found = message;
+        }
+        return found;
+      },
+      { timeout: 20_000, message: `a mail with "${text}" to ${to}` },
+    )
+    .not.toBe("");
+  return found;
+}
