@@ -2,7 +2,8 @@
 -- puts one unit of $BENCH_VARIANT in a new guest cart (POST /api/v1/cart/items, which answers
 -- with the cart's token) and checks it out (POST /api/v1/orders with that token). A thread keeps
 -- the tokens it was given and spends each once. At the end it prints how many orders were
--- placed (201), refused as out of stock (409) and anything else.
+-- placed (201), refused as out of stock at checkout (409), refused at the cart because none are
+-- left to add (422), and anything else.
 local variant = os.getenv("BENCH_VARIANT")
 local method = os.getenv("BENCH_METHOD")
 local add_body = '{"variant_id":"' .. variant .. '","quantity":1}'
@@ -12,7 +13,7 @@ local order_body = '{"shipping_method_id":"' .. method .. '","email":"bench@exam
 local json = { ["Content-Type"] = "application/json" }
 
 tokens = {}
-placed, refused, other = 0, 0, 0
+placed, refused, cart_refused, other = 0, 0, 0, 0
 
 function request()
   local token = table.remove(tokens)
@@ -31,6 +32,8 @@ function response(status, headers, body)
     placed = placed + 1
   elseif status == 409 then
     refused = refused + 1
+  elseif status == 422 then
+    cart_refused = cart_refused + 1
   else
     other = other + 1
   end
@@ -43,11 +46,12 @@ function setup(thread)
 end
 
 function done(summary, latency, requests)
-  local p, r, o = 0, 0, 0
+  local p, r, c, o = 0, 0, 0, 0
   for _, t in ipairs(threads) do
     p = p + t:get("placed")
     r = r + t:get("refused")
+    c = c + t:get("cart_refused")
     o = o + t:get("other")
   end
-  io.write(string.format("checkout: placed %d refused %d other %d\n", p, r, o))
+  io.write(string.format("checkout: placed %d refused %d cart_refused %d other %d\n", p, r, c, o))
 end

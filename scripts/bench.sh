@@ -87,10 +87,10 @@ export BENCH_VARIANT; BENCH_VARIANT=$(curl -sS "$BASE_URL/api/v1/products/$produ
 buyers=${BENCH_BUYERS:-32}
 checkout() {
   wrk -t2 -c"$buyers" -d"$1" --latency -s bench/checkout.lua "$BASE_URL" |
-    awk '/^checkout:/ {print $3, $5, $7} $1 == "99%" {p99 = $2} END {print p99}' | paste -sd' '
+    awk '/^checkout:/ {print $3, $5, $7, $9} $1 == "99%" {p99 = $2} END {print p99}' | paste -sd' '
 }
 psql "$DATABASE_URL" -qc "UPDATE product_variants SET stock = 100000000 WHERE id = '$BENCH_VARIANT'" >/dev/null
-read -r placed refused other p99 < <(checkout "${duration}s")
+read -r placed refused cart_refused other p99 < <(checkout "${duration}s")
 orders_rate=$(awk -v n="$placed" -v d="$duration" 'BEGIN {printf "%.1f", n / d}')
 printf '
 checkout, %s buyers, stock to spare: %s orders/s (%s placed, %s refused, %s other; p99 of a request %s; %s of the baseline req/s)
@@ -100,12 +100,12 @@ checkout, %s buyers, stock to spare: %s orders/s (%s placed, %s refused, %s othe
 race_stock=${BENCH_RACE_STOCK:-$(awk -v r="$orders_rate" 'BEGIN {n = int(r * 2); print (n < 64 ? 64 : n)}')}
 psql "$DATABASE_URL" -qc "UPDATE product_variants SET stock = $race_stock WHERE id = '$BENCH_VARIANT'" >/dev/null
 sold_before=$(psql "$DATABASE_URL" -qAt -c "SELECT coalesce(sum(quantity), 0) FROM order_items WHERE variant_id = '$BENCH_VARIANT'")
-read -r placed refused other p99 < <(checkout 5s)
+read -r placed refused cart_refused other p99 < <(checkout 5s)
 read -r stock_after sold_after < <(psql "$DATABASE_URL" -qAt -F' ' -c \
   "SELECT stock, (SELECT coalesce(sum(quantity), 0) FROM order_items WHERE variant_id = v.id) FROM product_variants v WHERE id = '$BENCH_VARIANT'")
 sold=$((sold_after - sold_before))
-printf 'checkout race, %s buyers for %s units: %s placed, %s refused (out of stock), %s other; stock left %s; units sold %s; oversold: %s\n' \
-  "$buyers" "$race_stock" "$placed" "$refused" "$other" "$stock_after" "$sold" "$((sold > race_stock ? sold - race_stock : 0))"
+printf 'checkout race, %s buyers for %s units: %s placed, %s refused at checkout (out of stock), %s refused at the cart (sold out), %s other; stock left %s; units sold %s; oversold: %s\n' \
+  "$buyers" "$race_stock" "$placed" "$refused" "$cart_refused" "$other" "$stock_after" "$sold" "$((sold > race_stock ? sold - race_stock : 0))"
 [ "$placed" = "$race_stock" ] && [ "$sold" = "$race_stock" ] && [ "$stock_after" = 0 ] || fail "the checkout race sold $sold of $race_stock units"
 
 # Peak memory of the server over the whole run.
