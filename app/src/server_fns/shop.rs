@@ -190,22 +190,14 @@ pub async fn checkout_state() -> Result<CheckoutView, AppError> {
 
 /// Step 1: where to ship (a saved address, or one typed) and, for guests, the e-mail address.
 #[server(prefix = "/api/fn", endpoint = "checkout_address")]
-#[allow(clippy::too_many_arguments)]
 pub async fn checkout_address(
     email: Option<String>,
     address_id: Option<String>,
-    full_name: Option<String>,
-    line1: Option<String>,
-    line2: Option<String>,
-    city: Option<String>,
-    region: Option<String>,
-    postal_code: Option<String>,
-    country: Option<String>,
-    phone: Option<String>,
+    #[server(flatten)] typed: crate::domain::identity::AddressInput,
 ) -> Result<(), AppError> {
     use super::{respond, state, web};
     use crate::domain::cart::UpdateCart;
-    use crate::domain::identity::{AddressId, AddressInput, Email};
+    use crate::domain::identity::{AddressId, Email};
     use crate::domain::orders::{CheckoutDraft, OrderAddress};
     use crate::error::FieldErrors;
     use crate::services::{carts, identity};
@@ -213,17 +205,6 @@ pub async fn checkout_address(
     let state = state()?;
     let caller = caller::WebShopper::current().await?;
     let saved = address_id.as_deref().filter(|a| !a.trim().is_empty() && *a != "new");
-    let typed = AddressInput {
-        full_name: full_name.unwrap_or_default(),
-        line1: line1.unwrap_or_default(),
-        line2: line2.unwrap_or_default(),
-        city: city.unwrap_or_default(),
-        region: region.unwrap_or_default(),
-        postal_code: postal_code.unwrap_or_default(),
-        country: country.unwrap_or_default(),
-        phone: phone.unwrap_or_default(),
-        is_default: false,
-    };
     // Kept as typed first, so a refusal comes back filled in.
     let mut draft = CheckoutDraft {
         email: email.unwrap_or_default().trim().to_owned(),
