@@ -182,7 +182,10 @@ pub async fn get_cart(state: &AppState, shopper: Shopper<'_>) -> Result<CartView
 }
 
 fn empty_cart(state: &AppState) -> CartView {
-    let zero = Money::new(Decimal::ZERO, state.shop.currency.clone());
+    let zero = Money::new(
+        arithmetic::round(Decimal::ZERO, &state.shop.currency),
+        state.shop.currency.clone(),
+    );
     CartView {
         id: None,
         items: vec![],

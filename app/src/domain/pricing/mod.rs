@@ -26,9 +26,13 @@ pub fn minor_unit_digits(currency: &Currency) -> u32 {
     }
 }
 
-/// `amount` rounded half to even to the currency's minor unit.
+/// `amount` rounded half to even to the currency's minor unit, and written with exactly that many
+/// places (`0.00`, `5.10`), so every amount a client reads has the same form.
 pub fn round(amount: Decimal, currency: &Currency) -> Decimal {
-    amount.round_dp_with_strategy(minor_unit_digits(currency), RoundingStrategy::MidpointNearestEven)
+    let digits = minor_unit_digits(currency);
+    let mut rounded = amount.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven);
+    rounded.rescale(digits);
+    rounded
 }
 
 /// A discount as a pricing rule states it.
@@ -82,14 +86,13 @@ pub struct Terms<'a> {
 
 /// Prices `lines` under `terms` in `currency`.
 pub fn price(lines: &[Line], terms: &Terms<'_>, currency: &Currency) -> Totals {
+    let zero = round(Decimal::ZERO, currency);
     let amounts: Vec<Decimal> = lines
         .iter()
         .map(|l| round(l.unit_price * Decimal::from(l.quantity), currency))
         .collect();
     let subtotal: Decimal = amounts.iter().sum();
-    let discount = terms
-        .discount
-        .map_or(Decimal::ZERO, |d| discount_amount(d, subtotal, currency));
+    let discount = terms.discount.map_or(zero, |d| discount_amount(d, subtotal, currency));
     let shares = share_out(discount, &amounts, currency);
     let rate = terms.tax_rate.unwrap_or(Decimal::ZERO) / Decimal::ONE_HUNDRED;
     let lines: Vec<PricedLine> = amounts
@@ -105,7 +108,7 @@ pub fn price(lines: &[Line], terms: &Terms<'_>, currency: &Currency) -> Totals {
             }
         })
         .collect();
-    let shipping = terms.shipping.map_or(Decimal::ZERO, |s| round(s, currency));
+    let shipping = terms.shipping.map_or(zero, |s| round(s, currency));
     let shipping_tax = round(shipping * rate, currency);
     let tax = lines.iter().map(|l| l.tax).sum::<Decimal>() + shipping_tax;
     Totals {
@@ -135,13 +138,17 @@ fn discount_amount(discount: &Discount, subtotal: Decimal, currency: &Currency) 
 fn share_out(total: Decimal, amounts: &[Decimal], currency: &Currency) -> Vec<Decimal> {
     let sum: Decimal = amounts.iter().sum();
     if total.is_zero() || sum.is_zero() {
-        return vec![Decimal::ZERO; amounts.len()];
+        return vec![round(Decimal::ZERO, currency); amounts.len()];
     }
     let unit = Decimal::new(1, minor_unit_digits(currency));
     let exact: Vec<Decimal> = amounts.iter().map(|a| total * a / sum).collect();
     let mut shares: Vec<Decimal> = exact
         .iter()
-        .map(|e| e.round_dp_with_strategy(minor_unit_digits(currency), RoundingStrategy::ToZero))
+        .map(|e| {
+            let mut share = e.round_dp_with_strategy(minor_unit_digits(currency), RoundingStrategy::ToZero);
+            share.rescale(minor_unit_digits(currency));
+            share
+        })
         .collect();
     let mut left = total - shares.iter().sum::<Decimal>();
     let mut order: Vec<usize> = (0..amounts.len()).collect();
@@ -185,6 +192,23 @@ mod tests {
             assert!(l.discount >= Decimal::ZERO && l.discount <= l.amount, "{l:?}");
         }
         assert_eq!(t.total, t.subtotal - t.discount + t.shipping + t.tax);
+    }
+
+    #[test]
+    fn every_figure_has_the_currencys_places() {
+        let totals = price(&[line("5", 2)], &Terms::default(), &usd());
+        for figure in [
+            totals.subtotal,
+            totals.discount,
+            totals.shipping,
+            totals.tax,
+            totals.total,
+        ] {
+            assert_eq!(figure.scale(), 2, "{figure}");
+        }
+        assert_eq!(totals.lines[0].discount.to_string(), "0.00");
+        assert_eq!(round(d("7"), &Currency::parse("JPY").unwrap()).to_string(), "7");
+        assert_eq!(round(d("1.5"), &Currency::parse("KWD").unwrap()).to_string(), "1.500");
     }
 
     #[test]
