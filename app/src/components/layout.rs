@@ -19,7 +19,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-10 focus:rounded focus:bg-white focus:px-3 focus:py-2">
             "Skip to content"
         </a>
-        <header class="border-b border-stone-200 bg-white">
+        <header class="border-b border-stone-200 bg-white print:hidden">
             <div class="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-2 px-4 py-3">
                 <A href="/" attr:class="text-xl font-bold tracking-tight text-stone-900">{SHOP_NAME}</A>
                 <SiteNav>
@@ -35,7 +35,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             </div>
         </header>
         <main id="main" class="mx-auto w-full max-w-6xl flex-1 px-4 py-8">{children()}</main>
-        <footer class="border-t border-stone-200 bg-stone-50">
+        <footer class="border-t border-stone-200 bg-stone-50 print:hidden">
             <div class="mx-auto max-w-6xl px-4 py-6 text-sm text-stone-700">
                 <p>{SHOP_NAME} " — an open-source shop built with Rust."</p>
             </div>

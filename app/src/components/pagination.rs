@@ -12,13 +12,17 @@ pub fn Pagination(
     total_pages: u32,
     #[prop(into)] base: String,
     #[prop(optional)] keep: Vec<(&'static str, String)>,
+    /// The query parameter that holds the page number (a page with several lists gives each
+    /// its own).
+    #[prop(default = "page")]
+    param: &'static str,
 ) -> impl IntoView {
     let extra: String = keep
         .iter()
         .filter(|(_, value)| !value.is_empty())
         .map(|(name, value)| format!("&{name}={}", encode_query_value(value)))
         .collect();
-    let link = move |n: u32| format!("{base}?page={n}{extra}");
+    let link = move |n: u32| format!("{base}?{param}={n}{extra}");
     let prev = (page > 1).then(|| link(page - 1));
     let next = (page < total_pages).then(|| link(page + 1));
     (total_pages > 1 || page > 1).then(|| view! {

@@ -1,5 +1,6 @@
 //! The staff area: a layout with its own navigation, reachable with `dashboard:view`, and the
 //! Users page (`users:manage`): search, page through, change roles, deactivate and reactivate.
+//! The order desk is `super::admin_orders`.
 //! Strangers are sent to sign in; customers see a 403 page.
 
 use leptos::prelude::*;
@@ -77,11 +78,19 @@ fn Allowed(children: ChildrenFn) -> impl IntoView {
 #[component]
 fn StaffNav(user: UserView) -> impl IntoView {
     let manages_users = user.role.can(crate::domain::identity::Permission::UsersManage);
+    let manages_orders = user.role.can(crate::domain::identity::Permission::OrdersManage);
+    let writes_pricing = user.role.can(crate::domain::identity::Permission::PricingWrite);
     view! {
-        <nav aria-label="Staff" class="md:w-48">
+        <nav aria-label="Staff" class="md:w-48 print:hidden">
             <p class="text-xs font-semibold uppercase tracking-wide text-stone-600">"Staff area"</p>
             <ul class="mt-2 flex gap-4 md:flex-col md:gap-1">
                 <li><A href="/admin" exact=true attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Overview"</A></li>
+                {manages_orders.then(|| view! {
+                    <li><A href="/admin/orders" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Orders"</A></li>
+                })}
+                {writes_pricing.then(|| view! {
+                    <li><A href="/admin/pricing" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Pricing"</A></li>
+                })}
                 {manages_users.then(|| view! {
                     <li><A href="/admin/users" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Users"</A></li>
                 })}
@@ -96,7 +105,7 @@ pub fn AdminHome() -> impl IntoView {
         <Allowed>
             <Seo title="Staff area" description="Running the shop: the staff area."/>
             <h1 class="text-2xl font-bold tracking-tight">"Staff area"</h1>
-            <p class="mt-4 text-stone-700">"Choose a section on the left. More sections arrive with the catalogue and orders."</p>
+            <p class="mt-4 text-stone-700">"Choose a section on the left."</p>
         </Allowed>
     }
 }

@@ -2,6 +2,8 @@
 
 mod account;
 mod admin;
+mod admin_orders;
+mod admin_pricing;
 mod auth;
 mod catalog;
 mod home;
@@ -17,6 +19,8 @@ use crate::components::Layout;
 use crate::components::layout::SHOP_NAME;
 use account::{AccountOrderPage, AccountOrdersPage, AccountPage, AddressFormPage, AddressesPage};
 use admin::{AdminHome, AdminLayout, AdminUsersPage};
+use admin_orders::{AdminOrderPage, AdminOrdersPage, PackingSlipPage};
+use admin_pricing::AdminPricingPage;
 use auth::{ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, VerifyEmailPage};
 use catalog::{CategoryPage, ProductPage};
 pub use home::HomePage;
@@ -76,6 +80,10 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("/admin") view=AdminLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=AdminHome/>
                         <Route path=path!("users") view=AdminUsersPage/>
+                        <Route path=path!("orders") view=AdminOrdersPage/>
+                        <Route path=path!("orders/:id") view=AdminOrderPage/>
+                        <Route path=path!("orders/:id/packing-slip") view=PackingSlipPage/>
+                        <Route path=path!("pricing") view=AdminPricingPage/>
                     </ParentRoute>
                 </Routes>
             </Layout>

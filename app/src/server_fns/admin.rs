@@ -49,3 +49,262 @@ pub async fn update_user_access(
     let state = state()?;
     respond(identity::update_user_access(&state, &actor, id, input).await)
 }
+
+/// The order desk's list: every order, newest first, filtered (`orders:manage`).
+#[server(prefix = "/api/fn", endpoint = "staff_orders", input = server_fn::codec::GetUrl)]
+pub async fn staff_orders(
+    status: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    email: Option<String>,
+    page: Option<String>,
+) -> Result<Page<crate::domain::orders::OrderSummary>, AppError> {
+    use super::{respond, state, web};
+    use crate::domain::PageRequest;
+    use crate::services::orders::{self, OrderQuery};
+
+    let actor = web::require_actor().await?;
+    let request = respond(PageRequest::parse(page.as_deref(), None))?;
+    let query = OrderQuery {
+        all: true,
+        status,
+        from,
+        to,
+        email,
+    };
+    respond(orders::list_orders(&state()?, &actor, query, request).await)
+}
+
+/// One order for the desk (`orders:manage`).
+#[server(prefix = "/api/fn", endpoint = "staff_order", input = server_fn::codec::GetUrl)]
+pub async fn staff_order(id: String) -> Result<crate::domain::orders::OrderView, AppError> {
+    use super::{respond, state, web};
+    use crate::services::orders;
+
+    let actor = web::require_actor().await?;
+    let id = respond(order_id(&id))?;
+    respond(orders::get_order_for_staff(&state()?, &actor, id).await)
+}
+
+#[cfg(feature = "ssr")]
+fn order_id(raw: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(raw.trim()).map_err(|_| AppError::not_found("No such order."))
+}
+
+/// Moves an order (`orders:manage`): the desk's buttons, one per move the order's state allows
+/// (the machine refuses a second click's repeat). Back to the order afterwards.
+#[server(prefix = "/api/fn", endpoint = "move_order")]
+pub async fn move_order(
+    id: String,
+    status: String,
+    note: Option<String>,
+    tracking_number: Option<String>,
+) -> Result<(), AppError> {
+    use super::{respond, state, web};
+    use crate::services::orders;
+
+    use crate::domain::orders::{ChangeOrderStatus, OrderStatus};
+    use crate::error::FieldErrors;
+
+    let actor = web::require_actor().await?;
+    let order = respond(order_id(&id))?;
+    let status = respond(
+        OrderStatus::parse(&status)
+            .map_err(|m| AppError::validation(FieldErrors::from([("status".to_owned(), vec![m])]))),
+    )?;
+    let change = ChangeOrderStatus {
+        status,
+        note,
+        tracking_number,
+        version: None,
+    };
+    respond(orders::change_status(&state()?, &actor, order, None, change).await)?;
+    leptos_axum::redirect(&format!("/admin/orders/{order}?moved=1"));
+    Ok(())
+}
+
+/// Sends the customer a copy of their order again (`orders:manage`).
+#[server(prefix = "/api/fn", endpoint = "resend_order_mail")]
+pub async fn resend_order_mail(id: String) -> Result<(), AppError> {
+    use super::{respond, state, web};
+    use crate::services::orders;
+
+    let actor = web::require_actor().await?;
+    let order = respond(order_id(&id))?;
+    respond(orders::resend_order_mail(&state()?, &actor, order).await)?;
+    leptos_axum::redirect(&format!("/admin/orders/{order}?resent=1"));
+    Ok(())
+}
+
+/// What the pricing page shows: tax rates, shipping methods and discount codes, each a page of
+/// its own list (`pricing:write`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PricingOverview {
+    pub rates: Page<crate::domain::pricing::rules::TaxRateView>,
+    pub methods: Page<crate::domain::pricing::rules::ShippingMethodView>,
+    pub codes: Page<crate::domain::pricing::discounts::DiscountCodeView>,
+}
+
+#[server(prefix = "/api/fn", endpoint = "staff_pricing", input = server_fn::codec::GetUrl)]
+pub async fn staff_pricing(
+    rates_page: Option<String>,
+    methods_page: Option<String>,
+    codes_page: Option<String>,
+) -> Result<PricingOverview, AppError> {
+    use super::{respond, state, web};
+    use crate::domain::PageRequest;
+    use crate::services::pricing;
+
+    let actor = web::require_actor().await?;
+    let state = state()?;
+    let page = |raw: Option<String>| respond(PageRequest::parse(raw.as_deref(), Some("20")));
+    // The codes are staff's only: reading them checks the permission first.
+    let codes = respond(pricing::list_discount_codes(&state, &actor, None, page(codes_page)?).await)?;
+    let rates = respond(pricing::list_tax_rates(&state, page(rates_page)?).await)?;
+    let methods = respond(pricing::list_shipping_methods(&state, Some(&actor), None, page(methods_page)?).await)?;
+    Ok(PricingOverview { rates, methods, codes })
+}
+
+/// Sets a country's tax rate (`pricing:write`).
+#[server(prefix = "/api/fn", endpoint = "set_tax_rate")]
+pub async fn set_tax_rate(country: String, rate: String) -> Result<(), AppError> {
+    use super::{respond, state, web};
+    use crate::domain::pricing::rules::TaxRateInput;
+    use crate::services::pricing;
+
+    let actor = web::require_actor().await?;
+    let input = TaxRateInput { rate, version: None };
+    respond(pricing::put_tax_rate(&state()?, &actor, &country, None, input).await)?;
+    leptos_axum::redirect("/admin/pricing?saved=1");
+    Ok(())
+}
+
+/// Removes a country's tax rate (`pricing:write`): it is taxed at 0 % from then on.
+#[server(prefix = "/api/fn", endpoint = "remove_tax_rate")]
+pub async fn remove_tax_rate(country: String) -> Result<(), AppError> {
+    use super::{respond, state, web};
+    use crate::services::pricing;
+
+    let actor = web::require_actor().await?;
+    respond(pricing::delete_tax_rate(&state()?, &actor, &country).await)?;
+    leptos_axum::redirect("/admin/pricing?saved=1");
+    Ok(())
+}
+
+/// A new shipping method from the form; `countries` is a comma- or space-separated list.
+#[server(prefix = "/api/fn", endpoint = "add_shipping_method")]
+pub async fn add_shipping_method(
+    name: String,
+    price: String,
+    free_above: Option<String>,
+    countries: String,
+) -> Result<(), AppError> {
+    use super::{respond, state, web};
+    use crate::domain::pricing::rules::CreateShippingMethod;
+    use crate::services::pricing;
+
+    let actor = web::require_actor().await?;
+    let input = CreateShippingMethod {
+        name,
+        price,
+        free_above: free_above.filter(|f| !f.trim().is_empty()),
+        countries: countries
+            .split([',', ' '])
+            .filter(|c| !c.trim().is_empty())
+            .map(str::to_owned)
+            .collect(),
+        active: Some(true),
+    };
+    respond(pricing::create_shipping_method(&state()?, &actor, input).await)?;
+    leptos_axum::redirect("/admin/pricing?saved=1");
+    Ok(())
+}
+
+/// Switches a shipping method on or off (`pricing:write`).
+#[server(prefix = "/api/fn", endpoint = "switch_shipping_method")]
+pub async fn switch_shipping_method(id: String, active: String) -> Result<(), AppError> {
+    use super::{respond, state, web};
+    use crate::domain::pricing::rules::UpdateShippingMethod;
+    use crate::services::pricing;
+
+    let actor = web::require_actor().await?;
+    let id = respond(uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::not_found("No such shipping method.")))?;
+    let input = UpdateShippingMethod {
+        active: Some(active == "true"),
+        ..Default::default()
+    };
+    respond(pricing::update_shipping_method(&state()?, &actor, id, None, input).await)?;
+    leptos_axum::redirect("/admin/pricing?saved=1");
+    Ok(())
+}
+
+/// A new discount code from the form (`pricing:write`); empty fields are left out.
+#[server(prefix = "/api/fn", endpoint = "add_discount_code")]
+pub async fn add_discount_code(
+    code: String,
+    kind: String,
+    value: String,
+    min_subtotal: Option<String>,
+    usage_limit: Option<String>,
+    per_customer_limit: Option<String>,
+    ends_at: Option<String>,
+) -> Result<(), AppError> {
+    use super::{respond, state, web};
+    use crate::domain::pricing::discounts::{CreateDiscountCode, DiscountKind};
+    use crate::error::FieldErrors;
+    use crate::services::pricing;
+
+    let actor = web::require_actor().await?;
+    let given = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let mut errors = FieldErrors::new();
+    let mut count = |field: &str, raw: Option<String>| -> Option<i32> {
+        let raw = given(raw)?;
+        raw.parse().ok().or_else(|| {
+            errors.insert(field.to_owned(), vec!["must be a whole number".to_owned()]);
+            None
+        })
+    };
+    let usage_limit = count("usage_limit", usage_limit);
+    let per_customer_limit = count("per_customer_limit", per_customer_limit);
+    let kind = match kind.as_str() {
+        "fixed" => DiscountKind::Fixed,
+        _ => DiscountKind::Percent,
+    };
+    if !errors.is_empty() {
+        return respond(Err(AppError::validation(errors)));
+    }
+    // A date from the form's date field ends the code at the start of that day (UTC).
+    let ends_at = given(ends_at).map(|d| if d.len() == 10 { format!("{d}T00:00:00Z") } else { d });
+    let input = CreateDiscountCode {
+        code,
+        kind,
+        value,
+        min_subtotal: given(min_subtotal),
+        starts_at: None,
+        ends_at,
+        usage_limit,
+        per_customer_limit,
+        active: Some(true),
+    };
+    respond(pricing::create_discount_code(&state()?, &actor, input).await)?;
+    leptos_axum::redirect("/admin/pricing?saved=1");
+    Ok(())
+}
+
+/// Switches a discount code on or off (`pricing:write`).
+#[server(prefix = "/api/fn", endpoint = "switch_discount_code")]
+pub async fn switch_discount_code(id: String, active: String) -> Result<(), AppError> {
+    use super::{respond, state, web};
+    use crate::domain::pricing::discounts::UpdateDiscountCode;
+    use crate::services::pricing;
+
+    let actor = web::require_actor().await?;
+    let id = respond(uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::not_found("No such discount code.")))?;
+    let input = UpdateDiscountCode {
+        active: Some(active == "true"),
+        ..Default::default()
+    };
+    respond(pricing::update_discount_code(&state()?, &actor, id, None, input).await)?;
+    leptos_axum::redirect("/admin/pricing?saved=1");
+    Ok(())
+}

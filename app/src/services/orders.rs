@@ -471,6 +471,46 @@ pub async fn get_order(state: &AppState, reader: OrderReader<'_>, id: Uuid) -> R
     view(state, &mut conn, row).await
 }
 
+/// Any order, for the order desk (`orders:manage`).
+pub async fn get_order_for_staff(state: &AppState, actor: &Actor, id: Uuid) -> Result<OrderView, ServiceError> {
+    actor.require(Permission::OrdersManage)?;
+    get_order(
+        state,
+        OrderReader {
+            actor: Some(actor),
+            key: None,
+        },
+        id,
+    )
+    .await
+}
+
+/// Sends the customer a fresh copy of their order as it stands (`orders:manage`): what they
+/// bought, its status, and how to pay while it awaits payment.
+pub async fn resend_order_mail(state: &AppState, actor: &Actor, id: Uuid) -> Result<(), ServiceError> {
+    let order = get_order_for_staff(state, actor, id).await?;
+    let link = customer_link(state, &order);
+    let name = order.shipping_address.full_name.clone();
+    let facts = mail_facts(state, &order, &name, &link);
+    let note = if order.status == OrderStatus::PendingPayment {
+        order.payment.instructions.clone()
+    } else {
+        "Here is a copy of your order, as you asked.".to_owned()
+    };
+    jobs::enqueue(&state.db, &Job::SendMail(mail::order_status_changed(&facts, &note))).await?;
+    tracing::info!(event = "order_mail_resent", order = %order.number, "order mail sent again");
+    Ok(())
+}
+
+/// Where a customer reads their order: the account's page, or (guests) the order's page, which
+/// needs the key from the confirmation mail.
+fn customer_link(state: &AppState, order: &OrderView) -> String {
+    match order.user_id {
+        Some(_) => format!("{}/account/orders/{}", state.shop.public_url, order.id),
+        None => format!("{}/orders/{}", state.shop.public_url, order.id),
+    }
+}
+
 /// Filters of the staff-wide list.
 #[derive(Clone, Debug, Default)]
 pub struct OrderQuery {
@@ -609,10 +649,7 @@ async fn transition(
         .ok_or_else(|| stale("order"))?;
     repo::insert_transition(&mut *tx, id, Some(from), to, actor.map(|a| a.user_id.0), note).await?;
     let order = load(state, &mut tx, id).await?;
-    let link = match order.user_id {
-        Some(_) => format!("{}/account/orders/{}", state.shop.public_url, order.id),
-        None => format!("{}/orders/{}", state.shop.public_url, order.id),
-    };
+    let link = customer_link(state, &order);
     let name = order.shipping_address.full_name.clone();
     jobs::enqueue(
         &mut *tx,

@@ -217,3 +217,212 @@ async fn signing_in_merges_the_guest_cart_and_the_order_shows_in_the_account() {
     let (_, html) = browser.get(&back).await;
     assert!(html.contains(">Cancelled<"), "{html}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_order_desk_lists_orders_and_moves_one_along_its_machine() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app).await;
+    token_for(&app, "desk@example.com", Role::Staff).await;
+    token_for(&app, "ada@example.com", Role::Customer).await;
+    // A guest's order.
+    let mut guest = Browser::new(&app);
+    guest
+        .post("add_to_cart", &[("variant_id", &shop.mug), ("quantity", "2")])
+        .await;
+    guest
+        .post(
+            "checkout_address",
+            &[
+                ("email", "guest@example.com"),
+                ("full_name", "Gus Guest"),
+                ("line1", "1 Main St"),
+                ("city", "Berlin"),
+                ("postal_code", "10115"),
+                ("country", "DE"),
+            ],
+        )
+        .await;
+    guest
+        .post("checkout_shipping", &[("shipping_method_id", &shop.method)])
+        .await;
+    let placed = guest.post("place_order", &[]).await;
+    let id = placed
+        .trim_start_matches("/orders/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    // A customer is refused the desk.
+    let mut customer = Browser::new(&app);
+    customer
+        .post(
+            "login",
+            &[
+                ("email", "ada@example.com"),
+                ("password", crate::helpers::TEST_PASSWORD),
+            ],
+        )
+        .await;
+    let refused = app
+        .client
+        .get(app.url("/api/fn/staff_orders"))
+        .header("cookie", customer.cookie.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 403);
+
+    let mut desk = Browser::new(&app);
+    desk.post(
+        "login",
+        &[
+            ("email", "desk@example.com"),
+            ("password", crate::helpers::TEST_PASSWORD),
+        ],
+    )
+    .await;
+    let (_, html) = desk.get("/admin/orders?status=pending_payment&email=GUEST").await;
+    assert!(html.contains(&format!("/admin/orders/{id}")), "{html}");
+    let (_, html) = desk.get("/admin/orders?status=delivered").await;
+    assert!(html.contains("No orders match."));
+    let (_, html) = desk.get(&format!("/admin/orders/{id}")).await;
+    assert!(html.contains("Mark paid") && html.contains("Cancel the order"));
+    assert!(!html.contains("Mark shipped"), "only the moves the status allows");
+
+    // Paid, then shipped without a tracking number (refused, nothing moves), then with one.
+    let back = desk
+        .post(
+            "move_order",
+            &[("id", &id), ("status", "paid"), ("note", "Transfer seen")],
+        )
+        .await;
+    assert_eq!(back, format!("/admin/orders/{id}?moved=1"));
+    let (_, html) = desk.get(&back).await;
+    assert!(html.contains("Mark shipped") && !html.contains("Mark paid"));
+    assert!(html.contains("Transfer seen"));
+    let refused = desk
+        .post(
+            "move_order",
+            &[("id", &id), ("status", "fulfilled"), ("tracking_number", "")],
+        )
+        .await;
+    assert!(refused.contains("__err="), "{refused}");
+    desk.post(
+        "move_order",
+        &[("id", &id), ("status", "fulfilled"), ("tracking_number", "1Z42")],
+    )
+    .await;
+    let again = desk.post("move_order", &[("id", &id), ("status", "paid")]).await;
+    assert!(again.contains("__err="), "a repeated move is refused: {again}");
+    let back = desk.post("resend_order_mail", &[("id", &id)]).await;
+    assert_eq!(back, format!("/admin/orders/{id}?resent=1"));
+    let (_, html) = desk.get(&format!("/admin/orders/{id}/packing-slip")).await;
+    assert!(html.contains("Packing slip") && html.contains("Gus Guest") && html.contains("MUG"));
+    let status: String = sqlx::query_scalar("SELECT status::text FROM orders WHERE id = $1::uuid")
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "fulfilled");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pricing_page_adds_and_switches_codes_methods_and_rates() {
+    let app = spawn_app().await;
+    token_for(&app, "desk@example.com", Role::Staff).await;
+    let mut desk = Browser::new(&app);
+    desk.post(
+        "login",
+        &[
+            ("email", "desk@example.com"),
+            ("password", crate::helpers::TEST_PASSWORD),
+        ],
+    )
+    .await;
+    let back = desk
+        .post(
+            "add_discount_code",
+            &[
+                ("code", "spring5"),
+                ("kind", "fixed"),
+                ("value", "5"),
+                ("usage_limit", "100"),
+                ("per_customer_limit", ""),
+                ("ends_at", "2099-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(back, "/admin/pricing?saved=1");
+    let refused = desk
+        .post(
+            "add_discount_code",
+            &[
+                ("code", "x"),
+                ("kind", "percent"),
+                ("value", "101"),
+                ("usage_limit", "lots"),
+            ],
+        )
+        .await;
+    assert!(refused.contains("__err="), "{refused}");
+    desk.post(
+        "add_shipping_method",
+        &[
+            ("name", "Courier"),
+            ("price", "9.90"),
+            ("free_above", ""),
+            ("countries", "de, at"),
+        ],
+    )
+    .await;
+    desk.post("set_tax_rate", &[("country", "at"), ("rate", "20")]).await;
+    let (_, html) = desk.get("/admin/pricing").await;
+    assert!(
+        html.contains("SPRING5") && html.contains("0 of 100") && html.contains("until 1 Jan 2099"),
+        "{html}"
+    );
+    assert!(html.contains("Courier") && html.contains("to DE, AT"));
+    assert!(html.contains("— 20 %"));
+    let code: uuid::Uuid = sqlx::query_scalar("SELECT id FROM discount_codes WHERE code = 'SPRING5'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    desk.post(
+        "switch_discount_code",
+        &[("id", &code.to_string()), ("active", "false")],
+    )
+    .await;
+    let active: bool = sqlx::query_scalar("SELECT active FROM discount_codes WHERE id = $1")
+        .bind(code)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(!active);
+    desk.post("remove_tax_rate", &[("country", "AT")]).await;
+    let (_, html) = desk.get("/admin/pricing").await;
+    assert!(!html.contains("— 20 %"));
+
+    // A customer neither sees the page's data nor changes anything.
+    token_for(&app, "ada@example.com", Role::Customer).await;
+    let mut customer = Browser::new(&app);
+    customer
+        .post(
+            "login",
+            &[
+                ("email", "ada@example.com"),
+                ("password", crate::helpers::TEST_PASSWORD),
+            ],
+        )
+        .await;
+    let response = app
+        .client
+        .get(app.url("/api/fn/staff_pricing"))
+        .header("cookie", customer.cookie.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+    let refused = customer.post("set_tax_rate", &[("country", "DE"), ("rate", "1")]).await;
+    assert!(refused.contains("__err="), "{refused}");
+}
