@@ -37,24 +37,9 @@ function decodeQuotedPrintable(raw: string): string {
 
 /** Waits for a mail to `to` whose subject contains `subject` in the outbox; returns its link. */
 export async function linkInMail(to: string, subject: string): Promise<string> {
-  const dir = process.env.MAIL_OUTBOX_DIR;
-  if (!dir) throw new Error("MAIL_OUTBOX_DIR is not set: run the suite through end2end/run.sh");
-  let link = "";
-  await expect
-    .poll(
-      () => {
-        const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".eml")) : [];
-        for (const file of files) {
-          const message = decodeQuotedPrintable(readFileSync(join(dir, file), "utf8"));
-          if (message.includes(`To: ${to}`) && message.includes(subject)) {
-            link = message.match(/https?:\/\/\S+token=[A-Za-z0-9_-]+/)?.[0] ?? "";
-          }
-        }
-        return link;
-      },
-      { timeout: 20_000, message: `a mail "${subject}" to ${to}` },
-    )
-    .not.toBe("");
+  const message = await mailTo(to, subject);
+  const link = message.match(/https?:\/\/\S+token=[A-Za-z0-9_-]+/)?.[0] ?? "";
+  expect(link, `a link in the mail "${subject}" to ${to}`).not.toBe("");
   return link;
 }
 

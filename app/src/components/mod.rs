@@ -1,6 +1,7 @@
-//! Reusable view components: the base layout, forms, pagination, pictures, page metadata and
-//! error notices.
+//! Reusable view components: the base layout, forms, addresses, pagination, pictures, page
+//! metadata and error notices.
 
+pub mod address;
 pub mod error_notice;
 pub mod form;
 pub mod layout;
@@ -8,6 +9,7 @@ pub mod pagination;
 pub mod picture;
 pub mod seo;
 
+pub use address::{AddressFields, PostalAddress};
 pub use error_notice::ErrorNotice;
 pub use form::{Field, FormError, Notice, Submit, field_errors};
 pub use layout::Layout;

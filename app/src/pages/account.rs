@@ -6,9 +6,12 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
-use crate::components::{ErrorNotice, Field, FormError, Notice, Pagination, Seo, Submit, field_errors};
+use crate::components::{
+    AddressFields, ErrorNotice, Field, FormError, Notice, Pagination, PostalAddress, Seo, Submit, field_errors,
+};
 use crate::domain::Page;
 use crate::domain::identity::{AddressView, UserView};
+use crate::domain::orders::OrderAddress;
 use crate::error::AppError;
 use crate::server_fns::identity::{
     ChangePassword, DeleteAddress, ResendVerification, SaveAddress, UpdateProfile, current_user, get_address,
@@ -226,14 +229,7 @@ fn AddressCard(address: AddressView, delete: ServerAction<DeleteAddress>) -> imp
     let label = format!("Delete the address of {}", address.full_name);
     view! {
         <li class="flex flex-col gap-2 rounded border border-stone-200 bg-white p-4">
-            <address class="not-italic">
-                <strong>{address.full_name.clone()}</strong><br/>
-                {address.line1.clone()}<br/>
-                {(!address.line2.is_empty()).then(|| view! { {address.line2.clone()}<br/> })}
-                {address.postal_code.clone()} " " {address.city.clone()}
-                {(!address.region.is_empty()).then(|| format!(", {}", address.region))}<br/>
-                {address.country.clone()}
-            </address>
+            <PostalAddress address=OrderAddress::from(address.clone())/>
             {address.is_default.then(|| view! { <p class="text-xs font-medium uppercase text-emerald-900">"Default shipping address"</p> })}
             <div class="flex gap-3 text-sm">
                 <A href=edit attr:class="underline">"Edit"</A>
@@ -306,18 +302,7 @@ fn AddressForm(address: Option<AddressView>) -> impl IntoView {
                     <input type="hidden" name="id" value=a.id.0.to_string()/>
                     <input type="hidden" name="version" value=a.version.to_string()/>
                 })}
-                <Field name="full_name" label="Full name" autocomplete="name" required=true value=a.full_name errors=errors("full_name")/>
-                <Field name="line1" label="Address line 1" autocomplete="address-line1" required=true value=a.line1 errors=errors("line1")/>
-                <Field name="line2" label="Address line 2 (optional)" autocomplete="address-line2" value=a.line2 errors=errors("line2")/>
-                <div class="grid gap-4 sm:grid-cols-2">
-                    <Field name="postal_code" label="Postal code" autocomplete="postal-code" required=true value=a.postal_code errors=errors("postal_code")/>
-                    <Field name="city" label="City" autocomplete="address-level2" required=true value=a.city errors=errors("city")/>
-                </div>
-                <div class="grid gap-4 sm:grid-cols-2">
-                    <Field name="region" label="Region (optional)" autocomplete="address-level1" value=a.region errors=errors("region")/>
-                    <Field name="country" label="Country code" autocomplete="country" required=true hint="Two letters, e.g. DE or US." value=a.country errors=errors("country")/>
-                </div>
-                <Field name="phone" label="Phone (optional)" kind="tel" autocomplete="tel" value=a.phone errors=errors("phone")/>
+                <AddressFields address=OrderAddress::from(a.clone()) errors/>
                 <div class="flex items-center gap-2">
                     <input id="field-is_default" type="checkbox" name="is_default" value="true" checked=a.is_default class="h-4 w-4"/>
                     <label for="field-is_default" class="text-sm">"Use as my default shipping address"</label>

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::pagination::encode_query_value;
-use crate::components::{ErrorNotice, FormError, Notice, Pagination, Seo, Submit};
+use crate::components::{ErrorNotice, FormError, Notice, Pagination, PostalAddress, Seo, Submit};
 use crate::domain::orders::{OrderAddress, OrderStatus, OrderView};
 use crate::server_fns::admin::{MoveOrder, ResendOrderMail, staff_order, staff_orders};
 
@@ -136,15 +136,7 @@ fn Address(title: &'static str, address: OrderAddress) -> impl IntoView {
     view! {
         <div>
             <h3 class="font-medium">{title}</h3>
-            <address class="not-italic">
-                {address.full_name}<br/>
-                {address.line1}<br/>
-                {(!address.line2.is_empty()).then(|| view! { {address.line2.clone()}<br/> })}
-                {address.postal_code} " " {address.city}
-                {(!address.region.is_empty()).then(|| format!(", {}", address.region))}<br/>
-                {address.country}
-                {(!address.phone.is_empty()).then(|| view! { <br/>{address.phone.clone()} })}
-            </address>
+            <PostalAddress address/>
         </div>
     }
 }

@@ -8,10 +8,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::components::{ErrorNotice, Field, FormError, Notice, Pagination, Seo, Submit, field_errors};
+use crate::components::{
+    AddressFields, ErrorNotice, Field, FormError, Notice, Pagination, PostalAddress, Seo, Submit, field_errors,
+};
 use crate::domain::Money;
 use crate::domain::cart::CartView;
-use crate::domain::orders::{CheckoutView, OrderAddress, OrderStatus, OrderView};
+use crate::domain::orders::{CheckoutView, OrderStatus, OrderView};
 use crate::server_fns::shop::{
     ApplyDiscountCode, CancelOrder, CheckoutAddress, CheckoutShipping, PlaceOrder, RemoveCartItem, RemoveDiscountCode,
     UpdateCartItem, checkout_state, get_cart, get_order, my_orders,
@@ -292,18 +294,7 @@ fn AddressStep(view: CheckoutView) -> impl IntoView {
             })}
             <fieldset class="flex flex-col gap-4">
                 <legend class="font-medium">{if has_saved { "New address" } else { "Shipping address" }}</legend>
-                <Field name="full_name" label="Full name" autocomplete="name" required=true value=a.full_name errors=errors("full_name")/>
-                <Field name="line1" label="Address line 1" autocomplete="address-line1" required=true value=a.line1 errors=errors("line1")/>
-                <Field name="line2" label="Address line 2 (optional)" autocomplete="address-line2" value=a.line2 errors=errors("line2")/>
-                <div class="grid gap-4 sm:grid-cols-2">
-                    <Field name="postal_code" label="Postal code" autocomplete="postal-code" required=true value=a.postal_code errors=errors("postal_code")/>
-                    <Field name="city" label="City" autocomplete="address-level2" required=true value=a.city errors=errors("city")/>
-                </div>
-                <div class="grid gap-4 sm:grid-cols-2">
-                    <Field name="region" label="Region (optional)" autocomplete="address-level1" value=a.region errors=errors("region")/>
-                    <Field name="country" label="Country code" autocomplete="country" required=true hint="Two letters, e.g. DE or US." value=a.country errors=errors("country")/>
-                </div>
-                <Field name="phone" label="Phone (optional)" kind="tel" autocomplete="tel" value=a.phone errors=errors("phone")/>
+                <AddressFields address=a errors/>
             </fieldset>
             <Submit label="Continue to shipping" busy="Saving…" pending=save.pending()/>
         </ActionForm>
@@ -389,7 +380,7 @@ fn ReviewStep(view: CheckoutView) -> impl IntoView {
             </section>
             <section aria-labelledby="review-address" class="text-sm">
                 <h2 id="review-address" class="font-medium">"Shipping to"</h2>
-                <AddressBlock address/>
+                <PostalAddress address/>
                 {(!signed_in).then(|| view! { <p class="mt-1">"Confirmation to " {email}</p> })}
                 <a href="/checkout" class="underline">"Change"</a>
             </section>
@@ -409,20 +400,6 @@ fn ReviewStep(view: CheckoutView) -> impl IntoView {
                 Either::Right(view! { <p role="alert">"Choose an address and a shipping method first."</p> })
             }}
         </div>
-    }
-}
-
-#[component]
-fn AddressBlock(address: OrderAddress) -> impl IntoView {
-    view! {
-        <address class="not-italic">
-            {address.full_name}<br/>
-            {address.line1}<br/>
-            {(!address.line2.is_empty()).then(|| view! { {address.line2.clone()}<br/> })}
-            {address.postal_code} " " {address.city}
-            {(!address.region.is_empty()).then(|| format!(", {}", address.region))}<br/>
-            {address.country}
-        </address>
     }
 }
 
@@ -533,7 +510,7 @@ fn OrderDetail(order: OrderView, key: Option<String>, placed: bool) -> impl Into
             </section>
             <aside class="flex flex-col gap-4 self-start rounded-lg border border-stone-200 bg-white p-4 text-sm" aria-label="Summary">
                 {totals}
-                <div><h2 class="font-medium">"Shipping to"</h2><AddressBlock address=order.shipping_address/><p>{order.shipping_method}</p></div>
+                <div><h2 class="font-medium">"Shipping to"</h2><PostalAddress address=order.shipping_address/><p>{order.shipping_method}</p></div>
                 {cancellable.then(|| view! {
                     <ActionForm action=cancel>
                         <FormError result=cancel.value()/>

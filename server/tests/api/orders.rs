@@ -487,6 +487,23 @@ async fn a_guest_cart_merges_into_the_account_capped_at_the_stock() {
     assert_envelope(response, 404, "NOT_FOUND").await;
 }
 
+/// Staff make a code (`rules`); the customer of `bearer` applies it to their cart.
+async fn code_on_cart(app: &TestApp, shop: &Shop, bearer: &str, rules: Value) {
+    let code = rules["code"].clone();
+    let created = send(app, Method::POST, "/api/v1/discount-codes", &shop.staff, Some(rules)).await;
+    assert_eq!(created.status().as_u16(), 201);
+    let applied = call(
+        app,
+        Method::POST,
+        "/api/v1/cart/discount",
+        Some(bearer),
+        None,
+        Some(json!({"code": code})),
+    )
+    .await;
+    assert_eq!(applied.status().as_u16(), 200);
+}
+
 /// Places an order for the account's cart; returns the answer's body.
 async fn checkout(app: &TestApp, bearer: &str, shop: &Shop) -> Value {
     let response = call(
@@ -523,21 +540,11 @@ async fn checkout_places_an_order_that_moves_only_along_the_machine() {
     };
     add(shop.tee.clone(), 2).await;
     add(shop.mug.clone(), 3).await;
-    send(
+    code_on_cart(
         &app,
-        Method::POST,
-        "/api/v1/discount-codes",
-        &shop.staff,
-        Some(json!({"code": "FIVE", "kind": "fixed", "value": "5", "usage_limit": 10})),
-    )
-    .await;
-    call(
-        &app,
-        Method::POST,
-        "/api/v1/cart/discount",
-        Some(&ada),
-        None,
-        Some(json!({"code": "FIVE"})),
+        &shop,
+        &ada,
+        json!({"code": "FIVE", "kind": "fixed", "value": "5", "usage_limit": 10}),
     )
     .await;
 
@@ -935,21 +942,11 @@ async fn a_checkout_that_fails_halfway_leaves_no_trace() {
         Some(json!({"variant_id": shop.tee, "quantity": 2})),
     )
     .await;
-    send(
+    code_on_cart(
         &app,
-        Method::POST,
-        "/api/v1/discount-codes",
-        &shop.staff,
-        Some(json!({"code": "ONCE", "kind": "percent", "value": "50", "usage_limit": 1})),
-    )
-    .await;
-    call(
-        &app,
-        Method::POST,
-        "/api/v1/cart/discount",
-        Some(&ada),
-        None,
-        Some(json!({"code": "ONCE"})),
+        &shop,
+        &ada,
+        json!({"code": "ONCE", "kind": "percent", "value": "50", "usage_limit": 1}),
     )
     .await;
     // The failure: writing the order's lines breaks, after stock, the code's use and the order

@@ -44,6 +44,27 @@ impl<'a> Browser<'a> {
         response.headers()["location"].to_str().unwrap().to_owned()
     }
 
+    /// A browser signed in as `email` (an account made with the tests' password).
+    async fn signed_in(app: &'a TestApp, email: &str) -> Browser<'a> {
+        let mut browser = Browser::new(app);
+        browser
+            .post(
+                "login",
+                &[("email", email), ("password", crate::helpers::TEST_PASSWORD)],
+            )
+            .await;
+        browser
+    }
+
+    /// A read-only server function's status for this browser.
+    async fn status_of(&self, name: &str) -> u16 {
+        let mut request = self.app.client.get(self.app.url(&format!("/api/fn/{name}")));
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.unwrap().status().as_u16()
+    }
+
     async fn get(&mut self, path: &str) -> (reqwest::header::HeaderMap, String) {
         let mut request = self.app.client.get(self.app.url(path)).header("accept", "text/html");
         if let Some(cookie) = &self.cookie {
@@ -254,34 +275,10 @@ async fn the_order_desk_lists_orders_and_moves_one_along_its_machine() {
         .to_owned();
 
     // A customer is refused the desk.
-    let mut customer = Browser::new(&app);
-    customer
-        .post(
-            "login",
-            &[
-                ("email", "ada@example.com"),
-                ("password", crate::helpers::TEST_PASSWORD),
-            ],
-        )
-        .await;
-    let refused = app
-        .client
-        .get(app.url("/api/fn/staff_orders"))
-        .header("cookie", customer.cookie.clone().unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(refused.status().as_u16(), 403);
+    let customer = Browser::signed_in(&app, "ada@example.com").await;
+    assert_eq!(customer.status_of("staff_orders").await, 403);
 
-    let mut desk = Browser::new(&app);
-    desk.post(
-        "login",
-        &[
-            ("email", "desk@example.com"),
-            ("password", crate::helpers::TEST_PASSWORD),
-        ],
-    )
-    .await;
+    let mut desk = Browser::signed_in(&app, "desk@example.com").await;
     let (_, html) = desk.get("/admin/orders?status=pending_payment&email=GUEST").await;
     assert!(html.contains(&format!("/admin/orders/{id}")), "{html}");
     let (_, html) = desk.get("/admin/orders?status=delivered").await;
@@ -331,15 +328,7 @@ async fn the_order_desk_lists_orders_and_moves_one_along_its_machine() {
 async fn the_pricing_page_adds_and_switches_codes_methods_and_rates() {
     let app = spawn_app().await;
     token_for(&app, "desk@example.com", Role::Staff).await;
-    let mut desk = Browser::new(&app);
-    desk.post(
-        "login",
-        &[
-            ("email", "desk@example.com"),
-            ("password", crate::helpers::TEST_PASSWORD),
-        ],
-    )
-    .await;
+    let mut desk = Browser::signed_in(&app, "desk@example.com").await;
     let back = desk
         .post(
             "add_discount_code",
@@ -405,24 +394,8 @@ async fn the_pricing_page_adds_and_switches_codes_methods_and_rates() {
 
     // A customer neither sees the page's data nor changes anything.
     token_for(&app, "ada@example.com", Role::Customer).await;
-    let mut customer = Browser::new(&app);
-    customer
-        .post(
-            "login",
-            &[
-                ("email", "ada@example.com"),
-                ("password", crate::helpers::TEST_PASSWORD),
-            ],
-        )
-        .await;
-    let response = app
-        .client
-        .get(app.url("/api/fn/staff_pricing"))
-        .header("cookie", customer.cookie.clone().unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 403);
+    let mut customer = Browser::signed_in(&app, "ada@example.com").await;
+    assert_eq!(customer.status_of("staff_pricing").await, 403);
     let refused = customer.post("set_tax_rate", &[("country", "DE"), ("rate", "1")]).await;
     assert!(refused.contains("__err="), "{refused}");
 }
