@@ -80,6 +80,7 @@ fn StaffNav(user: UserView) -> impl IntoView {
     let manages_users = user.role.can(crate::domain::identity::Permission::UsersManage);
     let manages_orders = user.role.can(crate::domain::identity::Permission::OrdersManage);
     let writes_pricing = user.role.can(crate::domain::identity::Permission::PricingWrite);
+    let moderates = user.role.can(crate::domain::identity::Permission::ReviewsModerate);
     view! {
         <nav aria-label="Staff" class="md:w-48 print:hidden">
             <p class="text-xs font-semibold uppercase tracking-wide text-stone-600">"Staff area"</p>
@@ -87,6 +88,9 @@ fn StaffNav(user: UserView) -> impl IntoView {
                 <li><A href="/admin" exact=true attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Overview"</A></li>
                 {manages_orders.then(|| view! {
                     <li><A href="/admin/orders" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Orders"</A></li>
+                })}
+                {moderates.then(|| view! {
+                    <li><A href="/admin/reviews" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Reviews"</A></li>
                 })}
                 {writes_pricing.then(|| view! {
                     <li><A href="/admin/pricing" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Pricing"</A></li>

@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod admin_orders;
 mod admin_pricing;
+mod admin_reviews;
 mod auth;
 mod catalog;
 mod home;
@@ -21,6 +22,7 @@ use account::{AccountOrderPage, AccountOrdersPage, AccountPage, AddressFormPage,
 use admin::{AdminHome, AdminLayout, AdminUsersPage};
 use admin_orders::{AdminOrderPage, AdminOrdersPage, PackingSlipPage};
 use admin_pricing::AdminPricingPage;
+use admin_reviews::AdminReviewsPage;
 use auth::{ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, VerifyEmailPage};
 use catalog::{CategoryPage, ProductPage};
 pub use home::HomePage;
@@ -84,6 +86,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("orders/:id") view=AdminOrderPage/>
                         <Route path=path!("orders/:id/packing-slip") view=PackingSlipPage/>
                         <Route path=path!("pricing") view=AdminPricingPage/>
+                        <Route path=path!("reviews") view=AdminReviewsPage/>
                     </ParentRoute>
                 </Routes>
             </Layout>

@@ -308,3 +308,38 @@ pub async fn switch_discount_code(id: String, active: String) -> Result<(), AppE
     leptos_axum::redirect("/admin/pricing?saved=1");
     Ok(())
 }
+
+/// The moderation queue: reviews in `status` (pending by default), oldest first
+/// (`reviews:moderate`).
+#[server(prefix = "/api/fn", endpoint = "staff_reviews", input = server_fn::codec::GetUrl)]
+pub async fn staff_reviews(
+    status: Option<String>,
+    page: Option<String>,
+) -> Result<Page<crate::domain::catalog::reviews::ReviewView>, AppError> {
+    use super::{respond, state, web};
+    use crate::domain::PageRequest;
+    use crate::services::catalog::reviews;
+
+    let actor = web::require_actor().await?;
+    let request = respond(PageRequest::parse(page.as_deref(), None))?;
+    respond(reviews::list_reviews(&state()?, &actor, status.as_deref(), request).await)
+}
+
+/// Approves or rejects the ticked reviews (`ids[]`) at once (`reviews:moderate`).
+#[server(prefix = "/api/fn", endpoint = "moderate_reviews")]
+pub async fn moderate_reviews(#[server(default)] ids: Vec<String>, status: String) -> Result<(), AppError> {
+    use super::{respond, state, web};
+    use crate::domain::catalog::reviews::ReviewId;
+    use crate::services::catalog::reviews;
+
+    let actor = web::require_actor().await?;
+    let ids: Vec<ReviewId> = respond(
+        ids.iter()
+            .map(|id| uuid::Uuid::parse_str(id.trim()).map(ReviewId))
+            .collect::<Result<_, _>>()
+            .map_err(|_| AppError::not_found("No such review.")),
+    )?;
+    let done = respond(reviews::moderate_reviews(&state()?, &actor, &ids, &status).await)?;
+    leptos_axum::redirect(&format!("/admin/reviews?done={done}&decision={}", status.trim()));
+    Ok(())
+}

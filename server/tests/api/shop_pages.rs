@@ -399,3 +399,63 @@ async fn the_pricing_page_adds_and_switches_codes_methods_and_rates() {
     let refused = customer.post("set_tax_rate", &[("country", "DE"), ("rate", "1")]).await;
     assert!(refused.contains("__err="), "{refused}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_review_queue_approves_several_at_once_and_the_rating_follows() {
+    let app = spawn_app().await;
+    open_shop(&app).await;
+    let product: String = sqlx::query_scalar("SELECT product_id::text FROM product_variants WHERE sku = 'TEE'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    for (email, rating) in [("ada@example.com", 5), ("bob@example.com", 3), ("cy@example.com", 1)] {
+        let token = token_for(&app, email, Role::Customer).await;
+        let response = crate::helpers::send(
+            &app,
+            reqwest::Method::POST,
+            &format!("/api/v1/products/{product}/reviews"),
+            &token,
+            Some(serde_json::json!({"rating": rating, "title": format!("Rated {rating}")})),
+        )
+        .await;
+        assert_eq!(response.status().as_u16(), 201);
+    }
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id::text FROM reviews ORDER BY rating DESC")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    token_for(&app, "mod@example.com", Role::Staff).await;
+    let mut desk = Browser::signed_in(&app, "mod@example.com").await;
+    let (_, html) = desk.get("/admin/reviews").await;
+    assert!(html.contains("Rated 5") && html.contains("Rated 1"), "{html}");
+    let nothing = desk.post("moderate_reviews", &[("status", "approved")]).await;
+    assert!(nothing.contains("__err="), "nothing ticked: {nothing}");
+    let back = desk
+        .post(
+            "moderate_reviews",
+            &[("ids[]", &ids[0]), ("ids[]", &ids[1]), ("status", "approved")],
+        )
+        .await;
+    assert_eq!(back, "/admin/reviews?done=2&decision=approved");
+    let (_, html) = desk.get("/admin/reviews").await;
+    assert!(
+        !html.contains("Rated 5") && html.contains("Rated 1"),
+        "only the third waits"
+    );
+    let (count, average): (i32, Option<rust_decimal::Decimal>) =
+        sqlx::query_as("SELECT rating_count, rating_average FROM products WHERE id = $1::uuid")
+            .bind(&product)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        (count, average.map(|a| a.normalize().to_string())),
+        (2, Some("4".to_owned()))
+    );
+    // A customer can't moderate.
+    let mut customer = Browser::signed_in(&app, "ada@example.com").await;
+    let refused = customer
+        .post("moderate_reviews", &[("ids[]", &ids[2]), ("status", "approved")])
+        .await;
+    assert!(refused.contains("__err="), "{refused}");
+}

@@ -124,6 +124,31 @@ pub async fn moderate_review(
     repo::find_review(&state.db, id).await?.ok_or_else(review_not_found)
 }
 
+/// Approves or rejects several reviews at once (`reviews:moderate`), each in its own
+/// transaction as [`moderate_review`] does; returns how many were moderated. An unknown id is a
+/// 404 for that one, and the ones before it stay moderated.
+pub async fn moderate_reviews(
+    state: &AppState,
+    actor: &Actor,
+    ids: &[ReviewId],
+    status: &str,
+) -> Result<usize, ServiceError> {
+    actor.require(Permission::ReviewsModerate)?;
+    if ids.is_empty() {
+        let mut details = FieldErrors::new();
+        details.insert("ids".into(), vec!["Tick the reviews to moderate first.".into()]);
+        return Err(AppError::validation(details).into());
+    }
+    for id in ids {
+        let input = ModerateReview {
+            status: status.to_owned(),
+            version: None,
+        };
+        moderate_review(state, actor, *id, None, input).await?;
+    }
+    Ok(ids.len())
+}
+
 /// One review: public once approved; before that, only its author and moderators see it.
 pub async fn get_review(state: &AppState, actor: Option<&Actor>, id: ReviewId) -> Result<ReviewView, ServiceError> {
     let review = repo::find_review(&state.db, id).await?.ok_or_else(review_not_found)?;
