@@ -81,6 +81,7 @@ fn StaffNav(user: UserView) -> impl IntoView {
     let manages_orders = user.role.can(crate::domain::identity::Permission::OrdersManage);
     let writes_pricing = user.role.can(crate::domain::identity::Permission::PricingWrite);
     let moderates = user.role.can(crate::domain::identity::Permission::ReviewsModerate);
+    let writes_products = user.role.can(crate::domain::identity::Permission::ProductsWrite);
     view! {
         <nav aria-label="Staff" class="md:w-48 print:hidden">
             <p class="text-xs font-semibold uppercase tracking-wide text-stone-600">"Staff area"</p>
@@ -88,6 +89,9 @@ fn StaffNav(user: UserView) -> impl IntoView {
                 <li><A href="/admin" exact=true attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Overview"</A></li>
                 {manages_orders.then(|| view! {
                     <li><A href="/admin/orders" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Orders"</A></li>
+                })}
+                {writes_products.then(|| view! {
+                    <li><A href="/admin/categories" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Categories"</A></li>
                 })}
                 {moderates.then(|| view! {
                     <li><A href="/admin/reviews" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Reviews"</A></li>

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod admin_categories;
 mod admin_orders;
 mod admin_pricing;
 mod admin_reviews;
@@ -20,6 +21,7 @@ use crate::components::Layout;
 use crate::components::layout::SHOP_NAME;
 use account::{AccountOrderPage, AccountOrdersPage, AccountPage, AddressFormPage, AddressesPage};
 use admin::{AdminHome, AdminLayout, AdminUsersPage};
+use admin_categories::AdminCategoriesPage;
 use admin_orders::{AdminOrderPage, AdminOrdersPage, PackingSlipPage};
 use admin_pricing::AdminPricingPage;
 use admin_reviews::AdminReviewsPage;
@@ -87,6 +89,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("orders/:id/packing-slip") view=PackingSlipPage/>
                         <Route path=path!("pricing") view=AdminPricingPage/>
                         <Route path=path!("reviews") view=AdminReviewsPage/>
+                        <Route path=path!("categories") view=AdminCategoriesPage/>
                     </ParentRoute>
                 </Routes>
             </Layout>

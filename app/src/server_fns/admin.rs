@@ -343,3 +343,100 @@ pub async fn moderate_reviews(#[server(default)] ids: Vec<String>, status: Strin
     leptos_axum::redirect(&format!("/admin/reviews?done={done}&decision={}", status.trim()));
     Ok(())
 }
+
+/// A category id from a form: empty is none (the top level).
+#[cfg(feature = "ssr")]
+fn parent(raw: Option<String>) -> Result<Option<crate::domain::CategoryId>, AppError> {
+    match raw.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        None => Ok(None),
+        Some(raw) => uuid::Uuid::parse_str(raw)
+            .map(|id| Some(crate::domain::CategoryId(id)))
+            .map_err(|_| {
+                AppError::validation(crate::error::FieldErrors::from([(
+                    "parent_id".to_owned(),
+                    vec!["is not a category".to_owned()],
+                )]))
+            }),
+    }
+}
+
+/// A position from a form: a whole number (empty is 0).
+#[cfg(feature = "ssr")]
+fn position(raw: Option<String>) -> Result<i32, AppError> {
+    let raw = raw.unwrap_or_default();
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(0);
+    }
+    raw.parse().map_err(|_| {
+        AppError::validation(crate::error::FieldErrors::from([(
+            "position".to_owned(),
+            vec!["must be a whole number".to_owned()],
+        )]))
+    })
+}
+
+/// A new category (`products:write`), at the top level or under `parent_id`.
+#[server(prefix = "/api/fn", endpoint = "add_category")]
+pub async fn add_category(name: String, parent_id: Option<String>, position: Option<String>) -> Result<(), AppError> {
+    use super::{respond, state, web};
+    use crate::domain::catalog::CreateCategory;
+    use crate::services::catalog;
+
+    let actor = web::require_actor().await?;
+    let input = CreateCategory {
+        parent_id: respond(parent(parent_id))?,
+        name,
+        slug: None,
+        description: String::new(),
+        position: respond(self::position(position))?,
+    };
+    respond(catalog::create_category(&state()?, &actor, input).await)?;
+    leptos_axum::redirect("/admin/categories?saved=1");
+    Ok(())
+}
+
+/// Renames, moves or reorders a category (`products:write`); a move under itself or one of its
+/// subcategories is refused, and so is a change based on a stale `version`.
+#[server(prefix = "/api/fn", endpoint = "save_category")]
+pub async fn save_category(
+    id: String,
+    version: Option<String>,
+    name: String,
+    parent_id: Option<String>,
+    position: Option<String>,
+) -> Result<(), AppError> {
+    use super::{respond, state, web};
+    use crate::domain::CategoryId;
+    use crate::domain::catalog::UpdateCategory;
+    use crate::services::catalog;
+
+    let actor = web::require_actor().await?;
+    let id = respond(
+        uuid::Uuid::parse_str(id.trim())
+            .map(CategoryId)
+            .map_err(|_| AppError::not_found("No such category.")),
+    )?;
+    let input = UpdateCategory {
+        parent_id: Some(respond(parent(parent_id))?),
+        name: Some(name),
+        slug: None,
+        description: None,
+        position: Some(respond(self::position(position))?),
+        version: version.and_then(|v| v.trim().parse().ok()),
+    };
+    respond(catalog::update_category(&state()?, &actor, id, None, input).await)?;
+    leptos_axum::redirect("/admin/categories?saved=1");
+    Ok(())
+}
+
+/// The whole category tree, for the tree editor (staff area).
+#[server(prefix = "/api/fn", endpoint = "staff_categories", input = server_fn::codec::GetUrl)]
+pub async fn staff_categories() -> Result<Vec<crate::domain::catalog::CategoryView>, AppError> {
+    use super::{respond, state, web};
+    use crate::services::{catalog, identity};
+
+    let actor = web::require_actor().await?;
+    respond(identity::enter_staff_area(&actor))?;
+    respond(catalog::list_categories(&state()?).await)
+}

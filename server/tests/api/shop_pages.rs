@@ -459,3 +459,86 @@ async fn the_review_queue_approves_several_at_once_and_the_rating_follows() {
         .await;
     assert!(refused.contains("__err="), "{refused}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_category_editor_adds_moves_and_refuses_a_cycle() {
+    let app = spawn_app().await;
+    token_for(&app, "desk@example.com", Role::Staff).await;
+    let mut desk = Browser::signed_in(&app, "desk@example.com").await;
+    assert_eq!(
+        desk.post(
+            "add_category",
+            &[("name", "Kitchen"), ("parent_id", ""), ("position", "")]
+        )
+        .await,
+        "/admin/categories?saved=1"
+    );
+    let kitchen: String = sqlx::query_scalar("SELECT id::text FROM categories WHERE slug = 'kitchen'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    desk.post(
+        "add_category",
+        &[("name", "Pans"), ("parent_id", &kitchen), ("position", "2")],
+    )
+    .await;
+    let (pans, version): (String, i32) = sqlx::query_as("SELECT id::text, version FROM categories WHERE slug = 'pans'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let (_, html) = desk.get("/admin/categories").await;
+    assert!(
+        html.contains("— Pans"),
+        "Pans shows under Kitchen in the pickers: {html}"
+    );
+    // Kitchen can't go under its own subcategory.
+    let refused = desk
+        .post(
+            "save_category",
+            &[
+                ("id", &kitchen),
+                ("version", "1"),
+                ("name", "Kitchen"),
+                ("parent_id", &pans),
+                ("position", "0"),
+            ],
+        )
+        .await;
+    assert!(refused.contains("__err="), "{refused}");
+    // Pans renamed and moved to the top level.
+    let version = version.to_string();
+    let back = desk
+        .post(
+            "save_category",
+            &[
+                ("id", &pans),
+                ("version", &version),
+                ("name", "Pots and Pans"),
+                ("parent_id", ""),
+                ("position", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(back, "/admin/categories?saved=1");
+    let (name, parent): (String, Option<String>) =
+        sqlx::query_as("SELECT name, parent_id::text FROM categories WHERE id = $1::uuid")
+            .bind(&pans)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!((name.as_str(), parent), ("Pots and Pans", None));
+    // A stale version is refused.
+    let stale = desk
+        .post(
+            "save_category",
+            &[
+                ("id", &pans),
+                ("version", &version),
+                ("name", "Pans again"),
+                ("parent_id", ""),
+                ("position", "1"),
+            ],
+        )
+        .await;
+    assert!(stale.contains("__err="), "{stale}");
+}
