@@ -78,3 +78,50 @@ test("a code made on the pricing page is used, and the order is taken to deliver
   await mailTo(email, "Delivered");
   expect(errors).toEqual([]);
 });
+
+test("staff move a category and approve two reviews at once", async ({ page, request }) => {
+  const errors = watchConsole(page);
+  const tag = `${Date.now()}${Math.random().toString(36).slice(2, 6)}`;
+  // Two customers review the notebook through the API.
+  const product = (await (await request.get("/api/v1/products/dot-grid-notebook")).json()).data.id;
+  for (const name of ["one", "two"]) {
+    const email = `reviewer.${name}.${tag}@example.com`;
+    const registered = await request.post("/api/v1/auth/register", {
+      data: { email, display_name: `Reviewer ${name}`, password: "correct horse battery" },
+    });
+    const token = (await registered.json()).data.access_token;
+    const reviewed = await request.post(`/api/v1/products/${product}/reviews`, {
+      headers: { authorization: `Bearer ${token}` },
+      data: { rating: 4, title: `Nice paper ${name} ${tag}` },
+    });
+    expect(reviewed.status()).toBe(201);
+  }
+
+  await page.goto("/login?next=/admin/reviews");
+  await waitForHydration(page);
+  await page.getByLabel("E-mail", { exact: true }).fill(process.env.E2E_ADMIN_EMAIL as string);
+  await page.getByLabel("Password", { exact: true }).fill(process.env.E2E_ADMIN_PASSWORD as string);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/admin\/reviews$/);
+  await page.getByLabel(`Nice paper one ${tag}`).check();
+  await page.getByLabel(`Nice paper two ${tag}`).check();
+  await expectNoAxeViolations(page);
+  await page.getByRole("button", { name: "Approve ticked" }).click();
+  await expect(page.getByText("2 review(s) approved.")).toBeVisible();
+  await expect(page.getByText(`Nice paper one ${tag}`)).toHaveCount(0);
+  await page.goto("/products/dot-grid-notebook");
+  await expect(page.getByTestId("review-list")).toContainText(`Nice paper two ${tag}`);
+
+  // A new category, moved under Kitchen.
+  await page.goto("/admin/categories");
+  await page.getByLabel("Name", { exact: true }).last().fill(`Cups ${tag}`);
+  await page.getByRole("button", { name: "Add category" }).click();
+  await expect(page.getByText("Saved.")).toBeVisible();
+  const cups = page.locator(`li[data-category="cups-${tag}"]`);
+  await cups.getByLabel("Under").first().selectOption({ label: "Kitchen" });
+  await cups.getByRole("button", { name: `Save Cups ${tag}` }).click();
+  await expect(page.getByText("Saved.")).toBeVisible();
+  await expect(page.locator('li[data-category="kitchen"]').locator(`li[data-category="cups-${tag}"]`)).toHaveCount(1);
+  await expectNoAxeViolations(page);
+  expect(errors).toEqual([]);
+});
