@@ -91,6 +91,9 @@ fn StaffNav(user: UserView) -> impl IntoView {
                     <li><A href="/admin/orders" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Orders"</A></li>
                 })}
                 {writes_products.then(|| view! {
+                    <li><A href="/admin/products" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Products"</A></li>
+                })}
+                {writes_products.then(|| view! {
                     <li><A href="/admin/categories" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Categories"</A></li>
                 })}
                 {moderates.then(|| view! {

@@ -11,11 +11,12 @@ use crate::components::{ErrorNotice, Field, FormError, Notice, Seo, Submit, fiel
 use crate::domain::catalog::CategoryView;
 use crate::server_fns::admin::{AddCategory, SaveCategory, staff_categories};
 
-/// Every category as (id, name with its depth shown), in tree order, for the parent pickers.
-fn flatten(tree: &[CategoryView], depth: usize, out: &mut Vec<(String, String)>) {
+/// Every category as (id, slug, name with its depth shown), in tree order, for pickers.
+pub(super) fn flatten(tree: &[CategoryView], depth: usize, out: &mut Vec<(String, String, String)>) {
     for category in tree {
         out.push((
             category.id.0.to_string(),
+            category.slug.clone(),
             format!("{}{}", "— ".repeat(depth), category.name),
         ));
         flatten(&category.children, depth + 1, out);
@@ -48,6 +49,7 @@ fn TreeEditor(tree: Vec<CategoryView>) -> impl IntoView {
     let add = ServerAction::<AddCategory>::new();
     let mut all = Vec::new();
     flatten(&tree, 0, &mut all);
+    let all: Vec<(String, String)> = all.into_iter().map(|(id, _, label)| (id, label)).collect();
     let parent_errors = field_errors(save.value(), "parent_id");
     view! {
         <div class="mt-4 flex flex-col gap-2">

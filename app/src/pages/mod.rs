@@ -5,6 +5,7 @@ mod admin;
 mod admin_categories;
 mod admin_orders;
 mod admin_pricing;
+mod admin_products;
 mod admin_reviews;
 mod auth;
 mod catalog;
@@ -24,6 +25,7 @@ use admin::{AdminHome, AdminLayout, AdminUsersPage};
 use admin_categories::AdminCategoriesPage;
 use admin_orders::{AdminOrderPage, AdminOrdersPage, PackingSlipPage};
 use admin_pricing::AdminPricingPage;
+use admin_products::AdminProductsPage;
 use admin_reviews::AdminReviewsPage;
 use auth::{ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, VerifyEmailPage};
 use catalog::{CategoryPage, ProductPage};
@@ -90,6 +92,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("pricing") view=AdminPricingPage/>
                         <Route path=path!("reviews") view=AdminReviewsPage/>
                         <Route path=path!("categories") view=AdminCategoriesPage/>
+                        <Route path=path!("products") view=AdminProductsPage/>
                     </ParentRoute>
                 </Routes>
             </Layout>

@@ -440,3 +440,71 @@ pub async fn staff_categories() -> Result<Vec<crate::domain::catalog::CategoryVi
     respond(identity::enter_staff_area(&actor))?;
     respond(catalog::list_categories(&state()?).await)
 }
+
+/// The filters of the staff's product table, as the URL carries them.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ProductTableQuery {
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub in_stock: Option<String>,
+    pub sort: Option<String>,
+    pub page: Option<String>,
+}
+
+/// The staff's product table: search (name, SKU), status, category, stock state, sort, one page
+/// at a time (staff area; other statuses than active need `products:write`).
+#[server(prefix = "/api/fn", endpoint = "staff_products", input = server_fn::codec::GetUrl)]
+pub async fn staff_products(
+    #[server(flatten)] query: ProductTableQuery,
+) -> Result<Page<crate::domain::catalog::ProductView>, AppError> {
+    use super::{respond, state, web};
+    use crate::domain::PageRequest;
+    use crate::domain::catalog::ProductQuery;
+    use crate::services::{catalog, identity};
+
+    let actor = web::require_actor().await?;
+    respond(identity::enter_staff_area(&actor))?;
+    let page = respond(PageRequest::parse(query.page.as_deref(), None))?;
+    let given = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+    let filter = ProductQuery {
+        q: given(query.q),
+        status: given(query.status),
+        category: given(query.category),
+        in_stock: given(query.in_stock),
+        sort: given(query.sort),
+        ..Default::default()
+    };
+    respond(catalog::list_products(&state()?, Some(&actor), filter, page).await)
+}
+
+/// Publishes or archives the ticked products (`ids[]`) at once (`products:write`).
+#[server(prefix = "/api/fn", endpoint = "bulk_product_status")]
+pub async fn bulk_product_status(#[server(default)] ids: Vec<String>, status: String) -> Result<(), AppError> {
+    use super::{respond, state, web};
+    use crate::domain::ProductId;
+    use crate::domain::catalog::ProductStatus;
+    use crate::error::FieldErrors;
+    use crate::services::catalog::editing;
+
+    let actor = web::require_actor().await?;
+    let made = status.trim().to_owned();
+    let status = respond(match made.as_str() {
+        "active" => Ok(ProductStatus::Active),
+        "archived" => Ok(ProductStatus::Archived),
+        "draft" => Ok(ProductStatus::Draft),
+        _ => Err(AppError::validation(FieldErrors::from([(
+            "status".to_owned(),
+            vec!["must be active, archived or draft".to_owned()],
+        )]))),
+    })?;
+    let ids: Vec<ProductId> = respond(
+        ids.iter()
+            .map(|id| uuid::Uuid::parse_str(id.trim()).map(ProductId))
+            .collect::<Result<_, _>>()
+            .map_err(|_| AppError::not_found("No such product.")),
+    )?;
+    let done = respond(editing::set_status_many(&state()?, &actor, &ids, status).await)?;
+    leptos_axum::redirect(&format!("/admin/products?done={done}&made={made}"));
+    Ok(())
+}

@@ -542,3 +542,48 @@ async fn the_category_editor_adds_moves_and_refuses_a_cycle() {
         .await;
     assert!(stale.contains("__err="), "{stale}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_product_table_filters_and_publishes_or_archives_many() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app).await;
+    for name in ["Draft One", "Draft Two"] {
+        let response = crate::helpers::send(
+            &app,
+            reqwest::Method::POST,
+            "/api/v1/products",
+            &shop.staff,
+            Some(serde_json::json!({"name": name, "variants": [{"sku": name.replace(' ', "-"), "price": "3", "stock": 1}]})),
+        )
+        .await;
+        assert_eq!(response.status().as_u16(), 201);
+    }
+    token_for(&app, "desk@example.com", Role::Staff).await;
+    let mut desk = Browser::signed_in(&app, "desk@example.com").await;
+    let (_, html) = desk.get("/admin/products?q=shop").await;
+    assert!(html.contains("Shop Things") && !html.contains("Draft One"), "{html}");
+    let (_, html) = desk.get("/admin/products?status=draft&sort=name").await;
+    assert!(html.contains("Draft One") && html.contains("Draft Two"), "{html}");
+    let drafts: Vec<String> = sqlx::query_scalar("SELECT id::text FROM products WHERE status = 'draft' ORDER BY name")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    let back = desk
+        .post(
+            "bulk_product_status",
+            &[("ids[]", &drafts[0]), ("ids[]", &drafts[1]), ("status", "active")],
+        )
+        .await;
+    assert_eq!(back, "/admin/products?done=2&made=active");
+    let (_, html) = desk.get("/admin/products?q=draft").await;
+    assert!(
+        html.contains("Draft One") && html.contains("Draft Two"),
+        "published: {html}"
+    );
+    assert_eq!(app.get("/api/v1/products/draft-one").await.status().as_u16(), 200);
+    desk.post("bulk_product_status", &[("ids[]", &drafts[0]), ("status", "archived")])
+        .await;
+    assert_eq!(app.get("/api/v1/products/draft-one").await.status().as_u16(), 404);
+    let nothing = desk.post("bulk_product_status", &[("status", "archived")]).await;
+    assert!(nothing.contains("__err="), "{nothing}");
+}

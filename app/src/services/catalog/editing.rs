@@ -95,6 +95,30 @@ pub async fn update_product(
     staff_view(state, id).await
 }
 
+/// Publishes, archives or unpublishes several products at once (`products:write`): each is
+/// changed as [`update_product`] changes one; returns how many. Nothing ticked is a 422.
+pub async fn set_status_many(
+    state: &AppState,
+    actor: &Actor,
+    ids: &[ProductId],
+    status: ProductStatus,
+) -> Result<usize, ServiceError> {
+    actor.require(Permission::ProductsWrite)?;
+    if ids.is_empty() {
+        let mut details = crate::error::FieldErrors::new();
+        details.insert("ids".into(), vec!["Tick the products to change first.".into()]);
+        return Err(AppError::validation(details).into());
+    }
+    for id in ids {
+        let change = UpdateProduct {
+            status: Some(status),
+            ..Default::default()
+        };
+        update_product(state, actor, *id, None, ProductChange::Update(change)).await?;
+    }
+    Ok(ids.len())
+}
+
 /// Deletes a product, or archives it when something still refers to it (orders do, through its
 /// variants): a sale's record must keep its product.
 pub async fn delete_product(
