@@ -51,6 +51,9 @@ fn Pricing(overview: PricingOverview) -> impl IntoView {
     let rate_errors = move |name: &'static str| field_errors(set_rate.value(), name);
     let cell = "py-2 pr-4";
     let (codes_pages, methods_pages, rates_pages) = (codes.total_pages(), methods.total_pages(), rates.total_pages());
+    let (no_codes, no_methods, no_rates) = (codes.items.is_empty(), methods.items.is_empty(), rates.items.is_empty());
+    let empty =
+        |none: bool, text: &'static str| none.then(|| view! { <p class="mt-2 text-sm text-stone-700">{text}</p> });
     view! {
         <div class="mt-4 flex flex-col gap-2">
             <FormError result=switch_code.value()/>
@@ -97,6 +100,7 @@ fn Pricing(overview: PricingOverview) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
+            {empty(no_codes, "No discount codes yet.")}
             <Pagination page=codes.page total_pages=codes_pages base="/admin/pricing" param="codes_page"/>
             <ActionForm action=add_code attr:class="mt-4 grid max-w-3xl gap-3 rounded-lg border border-stone-200 bg-white p-4 sm:grid-cols-3" attr:novalidate=true attr:data-testid="new-code">
                 <div class="sm:col-span-3"><h3 class="font-medium">"New code"</h3><FormError result=add_code.value()/></div>
@@ -136,6 +140,7 @@ fn Pricing(overview: PricingOverview) -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
+            {empty(no_methods, "No shipping methods yet: shoppers can't check out until there is one for their country.")}
             <Pagination page=methods.page total_pages=methods_pages base="/admin/pricing" param="methods_page"/>
             <ActionForm action=add_method attr:class="mt-4 grid max-w-3xl gap-3 rounded-lg border border-stone-200 bg-white p-4 sm:grid-cols-2" attr:novalidate=true>
                 <div class="sm:col-span-2"><h3 class="font-medium">"New shipping method"</h3><FormError result=add_method.value()/></div>
@@ -164,6 +169,7 @@ fn Pricing(overview: PricingOverview) -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
+            {empty(no_rates, "No tax rates yet: every country is taxed at 0 %.")}
             <Pagination page=rates.page total_pages=rates_pages base="/admin/pricing" param="rates_page"/>
             <ActionForm action=set_rate attr:class="mt-4 flex max-w-xl flex-wrap items-end gap-3 rounded-lg border border-stone-200 bg-white p-4" attr:novalidate=true>
                 <div class="w-full"><h3 class="font-medium">"Set a country's rate"</h3><FormError result=set_rate.value()/></div>
