@@ -489,15 +489,10 @@ pub async fn bulk_product_status(#[server(default)] ids: Vec<String>, status: St
 
     let actor = web::require_actor().await?;
     let made = status.trim().to_owned();
-    let status = respond(match made.as_str() {
-        "active" => Ok(ProductStatus::Active),
-        "archived" => Ok(ProductStatus::Archived),
-        "draft" => Ok(ProductStatus::Draft),
-        _ => Err(AppError::validation(FieldErrors::from([(
-            "status".to_owned(),
-            vec!["must be active, archived or draft".to_owned()],
-        )]))),
-    })?;
+    let status = respond(
+        ProductStatus::parse(&made)
+            .map_err(|m| AppError::validation(FieldErrors::from([("status".to_owned(), vec![m])]))),
+    )?;
     let ids: Vec<ProductId> = respond(
         ids.iter()
             .map(|id| uuid::Uuid::parse_str(id.trim()).map(ProductId))

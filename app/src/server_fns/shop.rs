@@ -313,7 +313,7 @@ pub async fn get_order(id: String, key: Option<String>) -> Result<OrderView, App
     use super::{respond, state, web};
     use crate::services::orders::{self, OrderReader};
 
-    let order = respond(self::id("id", &id)).map_err(|_| AppError::not_found("No such order."))?;
+    let order = respond(self::id("id", &id).map_err(|_| AppError::not_found("No such order.")))?;
     let actor = web::actor().await?;
     let reader = OrderReader {
         actor: actor.as_ref(),

@@ -191,7 +191,7 @@ pub enum ProductStatus {
 }
 
 impl ProductStatus {
-    fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, String> {
         match raw.trim() {
             "draft" => Ok(Self::Draft),
             "active" => Ok(Self::Active),
