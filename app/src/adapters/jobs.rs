@@ -40,6 +40,10 @@ pub enum Job {
     DeleteExpiredIdempotencyKeys,
     /// Deletes guests' carts untouched for 30 days.
     DeleteAbandonedCarts,
+    /// Checks and applies a catalogue CSV ([`crate::services::catalog::transfer::run_import`]).
+    ImportCatalog {
+        import: uuid::Uuid,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +146,12 @@ async fn perform(job: Job, context: Data<JobContext>, attempt: Attempt) -> Resul
         Job::DeleteAbandonedCarts => {
             let deleted = crate::services::carts::delete_abandoned(&context.state).await;
             report("delete_abandoned_carts", attempt, deleted)?;
+        }
+        Job::ImportCatalog { import } => {
+            if let Err(err) = crate::services::catalog::transfer::run_import(&context.state, import).await {
+                tracing::warn!(event = "job_failed", kind = "import_catalog", attempt = attempt.current(), error = %err, "import not finished; will retry");
+                return Err(err.into());
+            }
         }
     }
     Ok(())

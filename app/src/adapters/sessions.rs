@@ -1,6 +1,8 @@
 //! The store behind browser sessions (tower-sessions): Redis when configured, so every server
 //! process sees the same sessions, PostgreSQL otherwise. Both keep a session until its expiry:
 //! Redis by a TTL on the key, PostgreSQL by ignoring expired rows and deleting them periodically.
+//! [`signed_in`] reads who a session belongs to, for the few plain routes (uploads, downloads)
+//! that pages use beside server functions.
 
 use std::fmt;
 use std::time::Duration;
@@ -113,5 +115,26 @@ impl SessionStore for SessionBackend {
             Self::Redis(cache) => cache.delete(&key(id)).await.map_err(backend),
             Self::Postgres(pool) => repo::delete_session(pool, &id.to_string()).await.map_err(backend),
         }
+    }
+}
+
+/// The session key holding the signed-in user's grant.
+pub const SIGNED_IN: &str = "signed_in";
+
+/// The session's signed-in user, if any (an account deactivated, or whose password changed,
+/// since counts as signed out).
+pub async fn signed_in(
+    state: &crate::state::AppState,
+    session: &tower_sessions::Session,
+) -> Result<Option<crate::services::identity::Actor>, crate::error::AppError> {
+    use crate::error::{AppError, ErrorCode};
+    use crate::services::identity::{self, SessionGrant};
+    let grant = session.get::<SessionGrant>(SIGNED_IN).await.map_err(|err| {
+        tracing::error!(event = "session_failed", error = %err, "session store failed");
+        AppError::from_code(ErrorCode::ServiceUnavailable)
+    })?;
+    match grant {
+        Some(grant) => identity::authenticate_session(state, grant).await.map_err(Into::into),
+        None => Ok(None),
     }
 }

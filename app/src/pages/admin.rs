@@ -57,6 +57,8 @@ pub fn AdminLayout() -> impl IntoView {
             </Suspense>
             <div class="min-w-0 flex-1"><Outlet/></div>
         </div>
+        // Upload progress and drag-to-reorder, on top of forms that work without it.
+        <script src="/admin.js" defer=true></script>
     }
 }
 
@@ -95,6 +97,9 @@ fn StaffNav(user: UserView) -> impl IntoView {
                 })}
                 {writes_products.then(|| view! {
                     <li><A href="/admin/categories" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Categories"</A></li>
+                })}
+                {writes_products.then(|| view! {
+                    <li><A href="/admin/imports" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Import / export"</A></li>
                 })}
                 {moderates.then(|| view! {
                     <li><A href="/admin/reviews" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Reviews"</A></li>

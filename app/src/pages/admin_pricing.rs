@@ -8,8 +8,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::{ErrorNotice, Field, FormError, Notice, Pagination, Seo, Submit, field_errors};
 use crate::server_fns::admin::{
-    AddDiscountCode, AddShippingMethod, PricingOverview, RemoveTaxRate, SetTaxRate, SwitchDiscountCode,
-    SwitchShippingMethod, staff_pricing,
+    AddDiscountCode, AddShippingMethod, EditDiscountCode, EditShippingMethod, PricingOverview, RemoveTaxRate,
+    SetTaxRate, SwitchDiscountCode, SwitchShippingMethod, staff_pricing,
 };
 
 /// `/admin/pricing`.
@@ -42,6 +42,8 @@ fn Pricing(overview: PricingOverview) -> impl IntoView {
     let PricingOverview { rates, methods, codes } = overview;
     let add_code = ServerAction::<AddDiscountCode>::new();
     let switch_code = ServerAction::<SwitchDiscountCode>::new();
+    let edit_code = ServerAction::<EditDiscountCode>::new();
+    let edit_method = ServerAction::<EditShippingMethod>::new();
     let add_method = ServerAction::<AddShippingMethod>::new();
     let switch_method = ServerAction::<SwitchShippingMethod>::new();
     let set_rate = ServerAction::<SetTaxRate>::new();
@@ -57,6 +59,8 @@ fn Pricing(overview: PricingOverview) -> impl IntoView {
     view! {
         <div class="mt-4 flex flex-col gap-2">
             <FormError result=switch_code.value()/>
+            <FormError result=edit_code.value()/>
+            <FormError result=edit_method.value()/>
             <FormError result=switch_method.value()/>
             <FormError result=remove_rate.value()/>
         </div>
@@ -93,6 +97,19 @@ fn Pricing(overview: PricingOverview) -> impl IntoView {
                                             <span>{if c.active { "active" } else { "off" }}</span>
                                             <button type="submit" class="underline" aria-label=label>{if c.active { "Turn off" } else { "Turn on" }}</button>
                                         </ActionForm>
+                                        <details class="mt-1">
+                                            <summary class="cursor-pointer underline">{format!("Edit {}", c.code)}</summary>
+                                            <ActionForm action=edit_code attr:class="mt-2 flex flex-col gap-2" attr:aria-label=format!("Edit {}", c.code)>
+                                                <input type="hidden" name="id" value=c.id.to_string()/>
+                                                <input type="hidden" name="version" value=c.version.to_string()/>
+                                                <EditInput id=format!("code-{}-value", c.id) name="value" label="Value" value=c.value.to_string()/>
+                                                <EditInput id=format!("code-{}-min", c.id) name="min_subtotal" label="Minimum" value=c.min_subtotal.as_ref().map(|m| m.amount.to_string()).unwrap_or_default()/>
+                                                <EditInput id=format!("code-{}-uses", c.id) name="usage_limit" label="Uses in all" value=c.usage_limit.map(|n| n.to_string()).unwrap_or_default()/>
+                                                <EditInput id=format!("code-{}-per", c.id) name="per_customer_limit" label="Uses per customer" value=c.per_customer_limit.map(|n| n.to_string()).unwrap_or_default()/>
+                                                <EditInput id=format!("code-{}-ends", c.id) name="ends_at" label="Ends" kind="date" value=c.ends_at.map(|e| e.format("%Y-%m-%d").to_string()).unwrap_or_default()/>
+                                                <button type="submit" class="self-start rounded border border-stone-400 px-3 py-1">"Save"</button>
+                                            </ActionForm>
+                                        </details>
                                     </td>
                                 </tr>
                             }
@@ -127,6 +144,8 @@ fn Pricing(overview: PricingOverview) -> impl IntoView {
                 {methods.items.into_iter().map(|m| {
                     let free = m.free_above.as_ref().map(|f| format!(", free from {f}")).unwrap_or_default();
                     let label = format!("{} {}", if m.active { "Turn off" } else { "Turn on" }, m.name);
+                    let edit_label = format!("Edit {}", m.name);
+                    let method_name = m.name.clone();
                     view! {
                         <li class="flex flex-wrap items-center justify-between gap-2 p-3">
                             <span><strong>{m.name.clone()}</strong>{format!(" — {}{free}; to {}", m.price, m.countries.join(", "))}</span>
@@ -136,6 +155,18 @@ fn Pricing(overview: PricingOverview) -> impl IntoView {
                                 <span>{if m.active { "active" } else { "off" }}</span>
                                 <button type="submit" class="underline" aria-label=label>{if m.active { "Turn off" } else { "Turn on" }}</button>
                             </ActionForm>
+                            <details class="w-full">
+                                <summary class="cursor-pointer underline">{edit_label.clone()}</summary>
+                                <ActionForm action=edit_method attr:class="mt-2 grid gap-2 sm:grid-cols-4" attr:aria-label=edit_label>
+                                    <input type="hidden" name="id" value=m.id.to_string()/>
+                                    <input type="hidden" name="version" value=m.version.to_string()/>
+                                    <EditInput id=format!("method-{}-name", m.id) name="name" label="Name" value=method_name/>
+                                    <EditInput id=format!("method-{}-price", m.id) name="price" label="Price" value=m.price.amount.to_string()/>
+                                    <EditInput id=format!("method-{}-free", m.id) name="free_above" label="Free from" value=m.free_above.as_ref().map(|f| f.amount.to_string()).unwrap_or_default()/>
+                                    <EditInput id=format!("method-{}-countries", m.id) name="countries" label="Countries" value=m.countries.join(", ")/>
+                                    <button type="submit" class="self-end rounded border border-stone-400 px-3 py-1">"Save"</button>
+                                </ActionForm>
+                            </details>
                         </li>
                     }
                 }).collect_view()}
@@ -178,5 +209,22 @@ fn Pricing(overview: PricingOverview) -> impl IntoView {
                 <Submit label="Save rate" busy="Saving…" pending=set_rate.pending()/>
             </ActionForm>
         </section>
+    }
+}
+
+/// A small labelled input of an edit form.
+#[component]
+fn EditInput(
+    id: String,
+    name: &'static str,
+    label: &'static str,
+    value: String,
+    #[prop(default = "text")] kind: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="flex flex-col gap-1">
+            <label for=id.clone() class="text-xs font-medium">{label}</label>
+            <input id=id name=name type=kind value=value class="rounded border border-stone-400 bg-white px-2 py-1"/>
+        </div>
     }
 }

@@ -37,7 +37,10 @@ pub fn AdminProductsPage() -> impl IntoView {
     };
     view! {
         <Seo title="Products" description="The catalogue, for staff."/>
-        <h1 class="text-2xl font-bold tracking-tight">"Products"</h1>
+        <div class="flex flex-wrap items-baseline justify-between gap-3">
+            <h1 class="text-2xl font-bold tracking-tight">"Products"</h1>
+            <a href="/admin/products/new" class="rounded bg-stone-900 px-4 py-2 font-medium text-white hover:bg-stone-700">"New product"</a>
+        </div>
         <form method="get" action="/admin/products" role="search" aria-label="Filter products" class="mt-4 flex flex-wrap items-end gap-3">
             <div class="flex flex-col gap-1">
                 <label for="product-q" class="text-sm font-medium">"Name or SKU"</label>
@@ -124,7 +127,7 @@ pub fn AdminProductsPage() -> impl IntoView {
                                                 view! {
                                                     <tr class="border-b border-stone-200">
                                                         <td class="py-2 pr-2"><input type="checkbox" id=box_id.clone() name="ids[]" value=id class="h-4 w-4"/></td>
-                                                        <td class="py-2 pr-4"><label for=box_id>{p.name.clone()}</label>" "<a href=format!("/products/{}", p.slug) class="text-xs underline">"view"</a></td>
+                                                        <td class="py-2 pr-4"><label for=box_id class="sr-only">{format!("Tick {}", p.name)}</label><a href=format!("/admin/products/{id}", id = p.id.0) class="underline">{p.name.clone()}</a>" "<a href=format!("/products/{}", p.slug) class="text-xs underline">"view"</a></td>
                                                         <td class="py-2 pr-4">{p.category.clone().unwrap_or_default()}</td>
                                                         <td class="py-2 pr-4 text-right tabular-nums">{p.price.to_string()}</td>
                                                         <td class="py-2 pr-4">{if p.in_stock { "In stock" } else { "Sold out" }}</td>

@@ -3,8 +3,10 @@
 mod account;
 mod admin;
 mod admin_categories;
+mod admin_imports;
 mod admin_orders;
 mod admin_pricing;
+mod admin_product_editor;
 mod admin_products;
 mod admin_reviews;
 mod auth;
@@ -23,8 +25,10 @@ use crate::components::layout::SHOP_NAME;
 use account::{AccountOrderPage, AccountOrdersPage, AccountPage, AddressFormPage, AddressesPage};
 use admin::{AdminHome, AdminLayout, AdminUsersPage};
 use admin_categories::AdminCategoriesPage;
+use admin_imports::{AdminImportPage, AdminImportsPage};
 use admin_orders::{AdminOrderPage, AdminOrdersPage, PackingSlipPage};
 use admin_pricing::AdminPricingPage;
+use admin_product_editor::{AdminNewProductPage, AdminProductEditorPage};
 use admin_products::AdminProductsPage;
 use admin_reviews::AdminReviewsPage;
 use auth::{ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, VerifyEmailPage};
@@ -93,6 +97,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("reviews") view=AdminReviewsPage/>
                         <Route path=path!("categories") view=AdminCategoriesPage/>
                         <Route path=path!("products") view=AdminProductsPage/>
+                        <Route path=path!("products/new") view=AdminNewProductPage/>
+                        <Route path=path!("products/:id") view=AdminProductEditorPage/>
+                        <Route path=path!("imports") view=AdminImportsPage/>
+                        <Route path=path!("imports/:id") view=AdminImportPage/>
                     </ParentRoute>
                 </Routes>
             </Layout>

@@ -309,6 +309,90 @@ pub async fn switch_discount_code(id: String, active: String) -> Result<(), AppE
     Ok(())
 }
 
+/// Changes a discount code's value and rules from its edit form (`pricing:write`); an empty
+/// field removes that rule (minimum, limits, end date).
+#[server(prefix = "/api/fn", endpoint = "edit_discount_code")]
+pub async fn edit_discount_code(
+    id: String,
+    version: String,
+    value: String,
+    min_subtotal: String,
+    usage_limit: String,
+    per_customer_limit: String,
+    ends_at: String,
+) -> Result<(), AppError> {
+    use super::{respond, state, web};
+    use crate::domain::pricing::discounts::UpdateDiscountCode;
+    use crate::error::FieldErrors;
+    use crate::services::pricing;
+
+    let actor = web::require_actor().await?;
+    let id = respond(uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::not_found("No such discount code.")))?;
+    let given = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+    let mut errors = FieldErrors::new();
+    let mut count = |field: &str, raw: &str| -> Option<i32> {
+        let raw = given(raw)?;
+        raw.parse().ok().or_else(|| {
+            errors.insert(field.to_owned(), vec!["must be a whole number".to_owned()]);
+            None
+        })
+    };
+    let usage_limit = count("usage_limit", &usage_limit);
+    let per_customer_limit = count("per_customer_limit", &per_customer_limit);
+    if !errors.is_empty() {
+        return respond(Err(AppError::validation(errors)));
+    }
+    let ends_at = given(&ends_at).map(|d| if d.len() == 10 { format!("{d}T00:00:00Z") } else { d });
+    let input = UpdateDiscountCode {
+        value: Some(value),
+        min_subtotal: Some(given(&min_subtotal)),
+        usage_limit: Some(usage_limit),
+        per_customer_limit: Some(per_customer_limit),
+        ends_at: Some(ends_at),
+        version: version.trim().parse().ok(),
+        ..Default::default()
+    };
+    respond(pricing::update_discount_code(&state()?, &actor, id, None, input).await)?;
+    leptos_axum::redirect("/admin/pricing?saved=1");
+    Ok(())
+}
+
+/// Changes a shipping method's name, price, free-from amount and countries (`pricing:write`).
+#[server(prefix = "/api/fn", endpoint = "edit_shipping_method")]
+pub async fn edit_shipping_method(
+    id: String,
+    version: String,
+    name: String,
+    price: String,
+    free_above: String,
+    countries: String,
+) -> Result<(), AppError> {
+    use super::{respond, state, web};
+    use crate::domain::pricing::rules::UpdateShippingMethod;
+    use crate::services::pricing;
+
+    let actor = web::require_actor().await?;
+    let id = respond(uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::not_found("No such shipping method.")))?;
+    let input = UpdateShippingMethod {
+        name: Some(name),
+        price: Some(price),
+        free_above: Some(Some(free_above.trim().to_owned()).filter(|f| !f.is_empty())),
+        countries: Some(
+            countries
+                .split([',', ' '])
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        ),
+        version: version.trim().parse().ok(),
+        ..Default::default()
+    };
+    respond(pricing::update_shipping_method(&state()?, &actor, id, None, input).await)?;
+    leptos_axum::redirect("/admin/pricing?saved=1");
+    Ok(())
+}
+
 /// The moderation queue: reviews in `status` (pending by default), oldest first
 /// (`reviews:moderate`).
 #[server(prefix = "/api/fn", endpoint = "staff_reviews", input = server_fn::codec::GetUrl)]
@@ -502,4 +586,29 @@ pub async fn bulk_product_status(#[server(default)] ids: Vec<String>, status: St
     let done = respond(editing::set_status_many(&state()?, &actor, &ids, status).await)?;
     leptos_axum::redirect(&format!("/admin/products?done={done}&made={made}"));
     Ok(())
+}
+
+/// Catalogue imports, newest first (`products:write`).
+#[server(prefix = "/api/fn", endpoint = "staff_imports", input = server_fn::codec::GetUrl)]
+pub async fn staff_imports(
+    page: Option<String>,
+) -> Result<Page<crate::domain::catalog::transfer::ImportView>, AppError> {
+    use super::{respond, state, web};
+    use crate::domain::PageRequest;
+    use crate::services::catalog::transfer;
+
+    let actor = web::require_actor().await?;
+    let page = respond(PageRequest::parse(page.as_deref(), Some("10")))?;
+    respond(transfer::list_imports(&state()?, &actor, page).await)
+}
+
+/// One catalogue import, with its progress or result (`products:write`).
+#[server(prefix = "/api/fn", endpoint = "staff_import", input = server_fn::codec::GetUrl)]
+pub async fn staff_import(id: String) -> Result<crate::domain::catalog::transfer::ImportView, AppError> {
+    use super::{respond, state, web};
+    use crate::services::catalog::transfer;
+
+    let actor = web::require_actor().await?;
+    let id = respond(uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::not_found("No such import.")))?;
+    respond(transfer::get_import(&state()?, &actor, id).await)
 }

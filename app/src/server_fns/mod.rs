@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod catalog;
 pub mod identity;
+pub mod product_editor;
 pub mod shop;
 
 #[cfg(feature = "ssr")]
@@ -46,8 +47,7 @@ pub(crate) mod web {
     use crate::error::{AppError, ErrorCode};
     use crate::services::identity::{self, Actor, Client, SessionGrant};
 
-    /// The session key holding the signed-in user's [`SessionGrant`].
-    const SIGNED_IN: &str = "signed_in";
+    use crate::adapters::sessions::SIGNED_IN;
     /// The session key holding a guest's cart token.
     const CART_TOKEN: &str = "cart_token";
     /// The session key holding what the shopper should be told on the cart page.
@@ -66,11 +66,8 @@ pub(crate) mod web {
     /// counts as signed out).
     pub async fn actor() -> Result<Option<Actor>, AppError> {
         let session = session().await?;
-        let Some(grant) = session.get::<SessionGrant>(SIGNED_IN).await.map_err(session_failed)? else {
-            return Ok(None);
-        };
         let state = super::state()?;
-        super::respond(identity::authenticate_session(&state, grant).await)
+        super::respond(crate::adapters::sessions::signed_in(&state, &session).await)
     }
 
     /// The signed-in caller; 401 otherwise.

@@ -504,6 +504,22 @@ pub const RULES: &[Rule] = &[
         "is already in use",
     ),
     rule("scheduled_runs_pkey", "slot", Conflict, "is already claimed"),
+    // stock adjustments and catalogue imports
+    rule("stock_adjustments_pkey", "id", Conflict, "already exists"),
+    rule(
+        "stock_adjustments_variant_id_fkey",
+        "variant_id",
+        Invalid,
+        "is not an existing variant",
+    ),
+    rule("stock_adjustments_delta_check", "delta", Invalid, "must not be zero"),
+    rule(
+        "stock_adjustments_stock_after_check",
+        "delta",
+        Invalid,
+        "would take the stock below zero",
+    ),
+    rule("catalog_imports_pkey", "id", Conflict, "already exists"),
 ];
 
 /// The rule for a constraint name.

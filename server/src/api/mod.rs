@@ -8,11 +8,13 @@ pub mod categories;
 pub mod envelope;
 pub mod idempotency;
 pub mod images;
+pub mod imports;
 pub mod me;
 pub mod orders;
 pub mod pricing;
 pub mod products;
 pub mod reviews;
+pub mod stock;
 pub mod users;
 
 use app::error::AppError;
@@ -108,6 +110,8 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
     let v1 = OpenApiRouter::new()
         .merge(products::router())
         .merge(images::router(max_upload_bytes))
+        .merge(imports::router(max_upload_bytes))
+        .merge(stock::router())
         .merge(categories::router())
         .merge(reviews::router())
         .merge(auth::router())

@@ -13,8 +13,8 @@ use axum::Json;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -407,10 +407,49 @@ pub async fn create_review(
     ))
 }
 
+/// `POST /products/bulk-status`: several products' status at once.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BulkStatus {
+    /// The products to change (1 to 100).
+    #[schema(min_items = 1, max_items = 100)]
+    pub ids: Vec<Uuid>,
+    pub status: ProductStatus,
+}
+
+/// What a bulk change did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkOutcome {
+    /// How many products now have the status.
+    pub changed: usize,
+}
+
+/// Publishes, archives or unpublishes several products at once, all or none.
+#[utoipa::path(post, path = "/products/bulk-status", tag = "catalog", security(("bearer" = [])),
+    request_body = BulkStatus,
+    responses(
+        (status = 200, description = "Every product named now has the status", body = DataEnvelope<BulkOutcome>),
+        (status = 401, description = "No valid access token", body = ErrorEnvelope),
+        (status = 403, description = "Lacks products:write", body = ErrorEnvelope),
+        (status = 404, description = "An id names no product; nothing changed", body = ErrorEnvelope),
+        (status = 422, description = "No ids, or more than 100", body = ErrorEnvelope),
+    ))]
+pub async fn bulk_status(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiJson(input): ApiJson<BulkStatus>,
+) -> Result<Json<DataEnvelope<BulkOutcome>>, AppError> {
+    let ids: Vec<ProductId> = input.ids.into_iter().map(ProductId).collect();
+    let changed = editing::set_status_many(&state, &actor, &ids, input.status).await?;
+    Ok(Json(DataEnvelope {
+        data: BulkOutcome { changed },
+    }))
+}
+
 /// This module's routes, each with its OpenAPI operation.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_products, create_product))
+        .routes(routes!(bulk_status))
         .routes(routes!(get_product, replace_product, update_product, delete_product))
         .routes(routes!(list_variants, create_variant))
         .routes(routes!(get_variant, update_variant, delete_variant))

@@ -3,6 +3,7 @@
 //! the Leptos renderer; paths that match nothing render the storefront's 404 page.
 
 pub mod assets;
+pub mod back_office;
 pub mod docs;
 pub mod health;
 pub mod media;
@@ -129,9 +130,13 @@ pub fn router(state: AppState, options: LeptosOptions, settings: &Settings, extr
             page_cache::api_cache,
         ))
         .with_state(state.clone());
+    let back_office: Router = back_office::router(settings.media.max_upload_bytes)
+        .layer(sessions(&state, settings))
+        .with_state(state.clone());
     Router::new()
         .merge(pages)
         .merge(api)
+        .merge(back_office)
         .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
         .fallback_service(fallback)
         .layer(axum::middleware::from_fn_with_state(state, crate::api::limit_writes))

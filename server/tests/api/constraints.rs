@@ -139,6 +139,35 @@ fn cases() -> Vec<(&'static str, String, u16)> {
             409,
         ),
         (
+            "stock_adjustments_pkey",
+            "INSERT INTO stock_adjustments (id, variant_id, delta, stock_after, reason)
+             SELECT id, variant_id, delta, stock_after, reason FROM stock_adjustments LIMIT 1"
+                .into(),
+            409,
+        ),
+        (
+            "stock_adjustments_variant_id_fkey",
+            format!(
+                "INSERT INTO stock_adjustments (variant_id, delta, stock_after, reason) VALUES ('{NOBODY}', 1, 1, 'received')"
+            ),
+            422,
+        ),
+        (
+            "stock_adjustments_delta_check",
+            format!("INSERT INTO stock_adjustments (variant_id, delta, stock_after, reason) VALUES ('{V}', 0, 1, 'received')"),
+            422,
+        ),
+        (
+            "stock_adjustments_stock_after_check",
+            format!("INSERT INTO stock_adjustments (variant_id, delta, stock_after, reason) VALUES ('{V}', -9, -1, 'damaged')"),
+            422,
+        ),
+        (
+            "catalog_imports_pkey",
+            "INSERT INTO catalog_imports (id, content) SELECT id, content FROM catalog_imports LIMIT 1".into(),
+            409,
+        ),
+        (
             "discount_codes_pkey",
             format!("INSERT INTO discount_codes (id, code, kind, value) VALUES ('{D}', 'OTHER', 'fixed', 1)"),
             409,
@@ -522,7 +551,9 @@ async fn seeded() -> Seeded {
            VALUES ('{O}', 3, '{V}', '{P}', 'Prod', '', 'SKU-1', '{{}}', 1, 1, 1, 0, 0, 1);
          INSERT INTO order_transitions (order_id, to_status) VALUES ('{O}', 'pending_payment');
          INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ('user:x', 'k1', 'h');
-         INSERT INTO scheduled_runs (job, slot) VALUES ('j', '2026-01-01T00:00:00Z');"
+         INSERT INTO scheduled_runs (job, slot) VALUES ('j', '2026-01-01T00:00:00Z');
+         INSERT INTO stock_adjustments (variant_id, delta, stock_after, reason) VALUES ('{V}', 5, 5, 'received');
+         INSERT INTO catalog_imports (content) VALUES ('sku');"
     );
     sqlx::raw_sql(&setup).execute(&pool).await.unwrap();
     Seeded { pool, name, url }

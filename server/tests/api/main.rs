@@ -1,6 +1,7 @@
 //! API tests: the real application on port 0, a fresh database per test (cloned from a migrated
 //! template), real Redis where a test asks for it, and plain HTTP.
 
+mod back_office;
 mod cache;
 mod catalog;
 mod categories;

@@ -3,9 +3,12 @@
 //! in [`editing`]; reviews in [`reviews`].
 
 pub mod editing;
+pub mod forms;
 pub mod images;
 pub mod pages;
 pub mod reviews;
+pub mod stock;
+pub mod transfer;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -191,6 +194,15 @@ pub enum ProductStatus {
 }
 
 impl ProductStatus {
+    /// `draft`, `active` or `archived`, as the API and files write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Active => "active",
+            Self::Archived => "archived",
+        }
+    }
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         match raw.trim() {
             "draft" => Ok(Self::Draft),

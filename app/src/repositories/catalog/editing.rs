@@ -27,34 +27,51 @@ pub async fn create_product(db: impl PgExecutor<'_>, fields: &ProductFields) -> 
     .await
 }
 
+/// A product row with the columns its writers read.
+pub(super) struct ProductRecord {
+    pub id: Uuid,
+    pub category_id: Option<CategoryId>,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub status: ProductStatus,
+    pub featured: bool,
+    pub seo_title: String,
+    pub seo_description: String,
+    pub version: i32,
+}
+
+impl ProductRecord {
+    pub(super) fn fields(self) -> (ProductFields, i32) {
+        let fields = ProductFields {
+            category_id: self.category_id,
+            name: self.name,
+            slug: self.slug,
+            description: self.description,
+            status: self.status,
+            featured: self.featured,
+            seo_title: self.seo_title,
+            seo_description: self.seo_description,
+        };
+        (fields, self.version)
+    }
+}
+
 /// A product's own fields and version, locked for the rest of the transaction.
 pub async fn find_product_for_update(
     db: impl PgExecutor<'_>,
     id: ProductId,
 ) -> sqlx::Result<Option<(ProductFields, i32)>> {
-    let row = sqlx::query!(
-        r#"SELECT category_id AS "category_id: CategoryId", name, slug, description,
+    let row = sqlx::query_as!(
+        ProductRecord,
+        r#"SELECT id, category_id AS "category_id: CategoryId", name, slug, description,
                   status AS "status: ProductStatus", featured, seo_title, seo_description, version
            FROM products WHERE id = $1 FOR UPDATE"#,
         id.0
     )
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|r| {
-        (
-            ProductFields {
-                category_id: r.category_id,
-                name: r.name,
-                slug: r.slug,
-                description: r.description,
-                status: r.status,
-                featured: r.featured,
-                seo_title: r.seo_title,
-                seo_description: r.seo_description,
-            },
-            r.version,
-        )
-    }))
+    Ok(row.map(ProductRecord::fields))
 }
 
 /// Writes `fields` over the product if it is still at `version`; false when it is not.
@@ -129,36 +146,56 @@ pub async fn create_variant(
     .await
 }
 
+/// A variant row with the columns its writers read.
+pub(super) struct VariantRecord {
+    pub id: Uuid,
+    pub product_id: Uuid,
+    pub sku: String,
+    pub name: String,
+    pub options: serde_json::Value,
+    pub price: rust_decimal::Decimal,
+    pub compare_at_price: Option<rust_decimal::Decimal>,
+    pub stock: i32,
+    pub active: bool,
+    pub low_stock_threshold: i32,
+    pub position: i32,
+    pub version: i32,
+}
+
+impl VariantRecord {
+    pub(super) fn fields(self) -> (VariantFields, i32) {
+        let fields = VariantFields {
+            sku: self.sku,
+            name: self.name,
+            options: serde_json::from_value(self.options).unwrap_or_default(),
+            price: self.price,
+            compare_at_price: self.compare_at_price,
+            stock: self.stock,
+            active: self.active,
+            low_stock_threshold: self.low_stock_threshold,
+            position: self.position,
+        };
+        (fields, self.version)
+    }
+}
+
 /// A variant of `product` with its version, locked for the rest of the transaction.
 pub async fn find_variant_for_update(
     db: impl PgExecutor<'_>,
     product: ProductId,
     variant: Uuid,
 ) -> sqlx::Result<Option<(VariantFields, i32)>> {
-    let row = sqlx::query!(
-        r#"SELECT sku, name, options, price, compare_at_price, stock, active, low_stock_threshold, position, version
+    let row = sqlx::query_as!(
+        VariantRecord,
+        r#"SELECT id, product_id, sku, name, options, price, compare_at_price, stock, active, low_stock_threshold,
+                  position, version
            FROM product_variants WHERE id = $1 AND product_id = $2 FOR UPDATE"#,
         variant,
         product.0
     )
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|r| {
-        (
-            VariantFields {
-                sku: r.sku,
-                name: r.name,
-                options: serde_json::from_value(r.options).unwrap_or_default(),
-                price: r.price,
-                compare_at_price: r.compare_at_price,
-                stock: r.stock,
-                active: r.active,
-                low_stock_threshold: r.low_stock_threshold,
-                position: r.position,
-            },
-            r.version,
-        )
-    }))
+    Ok(row.map(VariantRecord::fields))
 }
 
 /// Writes `fields` over the variant if it is still at `version` (which stock changes don't

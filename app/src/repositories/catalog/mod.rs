@@ -5,6 +5,8 @@ pub mod bulk;
 pub mod editing;
 pub mod images;
 pub mod reviews;
+pub mod stock;
+pub mod transfer;
 
 use rust_decimal::Decimal;
 use sqlx::PgExecutor;

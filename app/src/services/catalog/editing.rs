@@ -41,6 +41,17 @@ async fn staff_view(state: &AppState, id: ProductId) -> Result<ProductDetail, Se
         .ok_or_else(product_not_found)
 }
 
+/// A product as its editor shows it (`products:write`): every variant with its stock, every
+/// image with its status.
+pub async fn get_product_for_staff(
+    state: &AppState,
+    actor: &Actor,
+    id: ProductId,
+) -> Result<ProductDetail, ServiceError> {
+    actor.require(Permission::ProductsWrite)?;
+    staff_view(state, id).await
+}
+
 /// Creates a product and its first variants in one go; answers it as staff see it.
 pub async fn create_product(
     state: &AppState,
@@ -95,8 +106,9 @@ pub async fn update_product(
     staff_view(state, id).await
 }
 
-/// Publishes, archives or unpublishes several products at once (`products:write`): each is
-/// changed as [`update_product`] changes one; returns how many. Nothing ticked is a 422.
+/// Publishes, archives or unpublishes several products at once (`products:write`), all or none
+/// in one transaction; returns how many. Nothing ticked, or more than 100, is a 422; an unknown
+/// id a 404 naming it.
 pub async fn set_status_many(
     state: &AppState,
     actor: &Actor,
@@ -104,18 +116,31 @@ pub async fn set_status_many(
     status: ProductStatus,
 ) -> Result<usize, ServiceError> {
     actor.require(Permission::ProductsWrite)?;
-    if ids.is_empty() {
+    let mut ids = ids.to_vec();
+    ids.sort_by_key(|id| id.0);
+    ids.dedup();
+    if ids.is_empty() || ids.len() > 100 {
         let mut details = crate::error::FieldErrors::new();
-        details.insert("ids".into(), vec!["Tick the products to change first.".into()]);
+        let message = if ids.is_empty() {
+            "Tick the products to change first."
+        } else {
+            "At most 100 at once."
+        };
+        details.insert("ids".into(), vec![message.into()]);
         return Err(AppError::validation(details).into());
     }
-    for id in ids {
-        let change = UpdateProduct {
-            status: Some(status),
-            ..Default::default()
-        };
-        update_product(state, actor, *id, None, ProductChange::Update(change)).await?;
+    let mut tx = repositories::begin_as(&state.db, actor.user_id).await?;
+    for id in &ids {
+        let (mut current, version) = repo::find_product_for_update(&mut *tx, *id)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("No product has the id {}.", id.0)))?;
+        if current.status != status {
+            current.status = status;
+            repo::update_product(&mut *tx, *id, version, &current).await?;
+        }
     }
+    tx.commit().await?;
+    super::catalog_changed(state).await;
     Ok(ids.len())
 }
 
@@ -226,6 +251,15 @@ pub async fn update_variant(
     if !repo::update_variant(&mut *tx, variant, version, &fields).await? {
         return Err(stale("variant"));
     }
+    super::stock::record_set(
+        &mut tx,
+        Some(actor.user_id.0),
+        variant,
+        current.stock,
+        fields.stock,
+        "set on the variant",
+    )
+    .await?;
     tx.commit().await?;
     super::catalog_changed(state).await;
     get_variant(state, Some(actor), product, variant).await

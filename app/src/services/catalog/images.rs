@@ -177,6 +177,46 @@ pub async fn update_image(
     get_image(state, Some(actor), product, image).await
 }
 
+/// Puts a product's gallery in the order of `ids`, which must name each of its images once
+/// (422 on `ids` otherwise); answers the gallery in its new order.
+pub async fn reorder_images(
+    state: &AppState,
+    actor: &Actor,
+    product: ProductId,
+    ids: &[Uuid],
+) -> Result<Vec<ImageView>, ServiceError> {
+    actor.require(Permission::ProductsWrite)?;
+    let mut tx = repositories::begin_as(&state.db, actor.user_id).await?;
+    product_repo::find_product_for_update(&mut *tx, product)
+        .await?
+        .ok_or_else(product_not_found)?;
+    let rows = repo::list_images(&mut *tx, product).await?;
+    let mut given = ids.to_vec();
+    given.sort();
+    let mut held: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    held.sort();
+    if given != held {
+        let mut details = FieldErrors::new();
+        details.insert(
+            "ids".into(),
+            vec!["must name every image of the product once (reload: the gallery has changed)".into()],
+        );
+        return Err(AppError::validation(details).into());
+    }
+    for (position, id) in ids.iter().enumerate() {
+        let row = rows.iter().find(|r| r.id == *id).expect("checked above");
+        let position = position as i32;
+        if row.position != position {
+            let mut fields = row.fields();
+            fields.position = position;
+            repo::update_image(&mut *tx, *id, row.version, &fields).await?;
+        }
+    }
+    tx.commit().await?;
+    catalog_changed(state).await;
+    list_images(state, Some(actor), product).await
+}
+
 /// Deletes an image; its files go with the last image that uses them.
 pub async fn delete_image(
     state: &AppState,

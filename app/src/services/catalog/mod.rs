@@ -8,6 +8,8 @@ pub mod editing;
 pub mod images;
 mod imaging;
 pub mod reviews;
+pub mod stock;
+pub mod transfer;
 
 use cache::cached;
 pub use cache::catalog_changed;
