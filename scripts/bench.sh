@@ -108,6 +108,49 @@ printf 'checkout race, %s buyers for %s units: %s placed, %s refused at checkout
   "$buyers" "$race_stock" "$placed" "$refused" "$cart_refused" "$other" "$stock_after" "$sold" "$((sold > race_stock ? sold - race_stock : 0))"
 [ "$placed" = "$race_stock" ] && [ "$sold" = "$race_stock" ] && [ "$stock_after" = 0 ] || fail "the checkout race sold $sold of $race_stock units"
 
+# The catalogue as CSV (the back office's import and export, through the API): the whole
+# catalogue exported (streamed: the server's memory before and after), then two imports run by
+# the job — 20 000 new variants, and 20 000 exported lines sent back unchanged (every line
+# checked and compared, nothing written).
+admin_password="bench admin passphrase 42"
+OXCART_ADMIN_PASSWORD=$admin_password target/release/server create-admin --email bench-admin@example.com >/dev/null
+token=$(curl -sS -X POST "$BASE_URL/api/v1/auth/login" -H 'content-type: application/json' \
+  -d "{\"email\": \"bench-admin@example.com\", \"password\": \"$admin_password\"}" | jq -er .data.access_token)
+rss_now() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$SERVER_PID/status"; }
+rss_before=$(rss_now)
+started=$(date +%s.%N)
+curl -sS -f -H "authorization: Bearer $token" "$BASE_URL/api/v1/catalog/export" -o target/bench-export.csv
+export_secs=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}')
+export_lines=$(($(wc -l <target/bench-export.csv) - 1))
+printf '\ncatalogue export: %s lines, %s MB in %s s; server RSS %s MiB before, %s MiB after\n' \
+  "$export_lines" "$(awk -v b="$(stat -c %s target/bench-export.csv)" 'BEGIN {printf "%.1f", b / 1e6}')" \
+  "$export_secs" "$rss_before" "$(rss_now)"
+# Sends a file to the import and waits for the job; prints the seconds taken and the outcome.
+import_file() {
+  local id status started body
+  started=$(date +%s.%N)
+  id=$(curl -sS -f -X POST -H "authorization: Bearer $token" -H 'content-type: text/csv' \
+    --data-binary @"$1" "$BASE_URL/api/v1/imports" | jq -er .data.id)
+  while :; do
+    body=$(curl -sS -H "authorization: Bearer $token" "$BASE_URL/api/v1/imports/$id")
+    status=$(jq -r .data.status <<<"$body")
+    [ "$status" = done ] || [ "$status" = failed ] && break
+    sleep 0.2
+  done
+  printf '%s %s\n' "$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')" \
+    "$(jq -r '.data | "\(.status): \(.created) created, \(.updated) updated, \(.unchanged) unchanged, \(.failed) failed"' <<<"$body")"
+}
+awk 'BEGIN {print "product_slug,product_name,product_status,sku,options,price,stock";
+  for (p = 0; p < 4000; p++) for (v = 0; v < 5; v++) printf "bench-import-%d,Bench import %d,active,BI-%d-%d,size=%d,12.50,5\n", p, p, p, v, v}' \
+  >target/bench-import.csv
+read -r secs outcome < <(import_file target/bench-import.csv)
+printf 'catalogue import, 20000 new variants (4000 products): %s s, %s lines/s (%s)\n' \
+  "$secs" "$(awk -v s="$secs" 'BEGIN {printf "%.0f", 20000 / s}')" "$outcome"
+head -n 20001 target/bench-export.csv >target/bench-reimport.csv
+read -r secs outcome < <(import_file target/bench-reimport.csv)
+printf 'catalogue import, 20000 exported lines sent back unchanged: %s s, %s lines/s (%s)\n' \
+  "$secs" "$(awk -v s="$secs" 'BEGIN {printf "%.0f", 20000 / s}')" "$outcome"
+
 # Peak memory of the server over the whole run.
 rss_kib=$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVER_PID/status")
 printf '\nserver peak RSS: %s MiB\n' "$(awk -v k="$rss_kib" 'BEGIN {printf "%.1f", k / 1024}')"

@@ -66,7 +66,7 @@ test("a product made on the editor with two variants and two pictures is publish
   await signIn(page, "/admin/products");
   await page.getByRole("link", { name: "New product" }).click();
   await page.getByLabel("Name", { exact: true }).fill(name);
-  await page.getByLabel("Description").fill("Made in the back office.");
+  await page.getByLabel("Description", { exact: true }).fill("Made in the back office.");
   await page.getByRole("button", { name: "Create product" }).click();
   await expect(page).toHaveURL(/\/admin\/products\/[0-9a-f-]{36}$/);
   await expect(page.getByText("Product created.")).toBeVisible();
@@ -76,7 +76,7 @@ test("a product made on the editor with two variants and two pictures is publish
     await form.getByLabel("SKU").fill(`ED-${t}-${size}`);
     await form.getByLabel("Options").fill(`size=${size}`);
     await form.getByLabel("Price", { exact: true }).fill(price);
-    await form.getByLabel("Stock").fill("5");
+    await form.getByLabel("Stock", { exact: true }).fill("5");
     await form.getByRole("button", { name: "Add variant" }).click();
     await expect(page.getByText(`Variant ED-${t}-${size} added.`)).toBeVisible();
   }
@@ -99,7 +99,7 @@ test("a product made on the editor with two variants and two pictures is publish
   await expect(images.first()).toContainText("Front");
 
   // Reordered with the keyboard's buttons: Back first.
-  await page.getByRole("button", { name: "Move Back earlier" }).focus();
+  await page.getByRole("button", { name: "Move picture 2 (Back) earlier" }).focus();
   await page.keyboard.press("Enter");
   await expect(page.getByText("Pictures reordered.")).toBeVisible();
   await expect(page.getByTestId("image").first()).toContainText("Back");

@@ -148,8 +148,13 @@ async fn perform(job: Job, context: Data<JobContext>, attempt: Attempt) -> Resul
             report("delete_abandoned_carts", attempt, deleted)?;
         }
         Job::ImportCatalog { import } => {
-            if let Err(err) = crate::services::catalog::transfer::run_import(&context.state, import).await {
+            use crate::services::catalog::transfer;
+            if let Err(err) = transfer::run_import(&context.state, import).await {
                 tracing::warn!(event = "job_failed", kind = "import_catalog", attempt = attempt.current(), error = %err, "import not finished; will retry");
+                // The last attempt (counted from 0 or 1, either way) tells the import's page.
+                if attempt.current() + 1 >= MAX_ATTEMPTS as usize {
+                    transfer::give_up_import(&context.state, import, &err.to_string()).await?;
+                }
                 return Err(err.into());
             }
         }

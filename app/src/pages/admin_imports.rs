@@ -11,7 +11,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::{ErrorNotice, Pagination, Seo};
 use crate::domain::catalog::transfer::{ImportStatus, ImportView};
-use crate::server_fns::admin::{staff_import, staff_imports};
+use crate::server_fns::admin::{staff_import, staff_imports, take_upload_error};
 
 fn status_label(status: ImportStatus) -> &'static str {
     match status {
@@ -29,7 +29,7 @@ pub fn AdminImportsPage() -> impl IntoView {
     let query = use_query_map();
     let page = move || query.with(|q| q.get("page"));
     let imports = Resource::new(page, staff_imports);
-    let error = query.with_untracked(|q| q.get("error"));
+    let refusal = Resource::new(|| (), |_| take_upload_error());
     view! {
         <Seo title="Import and export" description="The catalogue as CSV."/>
         <h1 class="text-2xl font-bold tracking-tight">"Import and export"</h1>
@@ -48,9 +48,11 @@ pub fn AdminImportsPage() -> impl IntoView {
                 <code>"product_slug"</code>" (created when new). Every line is checked first; if any is wrong, nothing is applied. "
                 <a href="/admin/imports/template.csv" download="catalogue-template.csv" class="underline">"Download the template"</a>"."
             </p>
-            {error.map(|message| view! {
-                <p role="alert" class="mt-3 rounded border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900">{message}</p>
-            })}
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    refusal.await.ok().flatten().map(|error| view! { <div class="mt-3"><ErrorNotice error/></div> })
+                })}
+            </Suspense>
             <form method="post" action="/admin/imports/upload" enctype="multipart/form-data" class="mt-3 flex flex-wrap items-end gap-3" aria-label="Import a CSV file">
                 <div class="flex flex-col gap-1">
                     <label for="import-file" class="text-sm font-medium">"CSV file"</label>

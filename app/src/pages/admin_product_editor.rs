@@ -119,10 +119,6 @@ fn ProductFields(form: ProductForm, error: Option<AppError>, categories: Vec<Cat
     let errors = move |name: &str| error.as_ref().map(|e| e.field(name).to_vec()).unwrap_or_default();
     let mut flat = Vec::new();
     super::admin_categories::flatten(&categories, 0, &mut flat);
-    let ids: std::collections::HashMap<String, String> = categories
-        .iter()
-        .map(|c| (c.slug.clone(), c.id.0.to_string()))
-        .collect();
     let status = form.status.clone();
     let category_errors = errors("category_id");
     let status_errors = errors("status");
@@ -130,7 +126,7 @@ fn ProductFields(form: ProductForm, error: Option<AppError>, categories: Vec<Cat
     view! {
         <div class="grid gap-4 md:grid-cols-2">
             <Input form="product" name="name" label="Name" value=form.name.clone() required=true errors=errors("name")/>
-            <Input form="product" name="slug" label="Slug" value=form.slug.clone() hint="The address: lower-case words joined by hyphens. Made from the name when empty." errors=errors("slug")/>
+            <Input form="product" name="slug" label="Slug" value=form.slug.clone() hint="The address: lower-case words joined by hyphens. Left empty: made from the name (new product) or kept." errors=errors("slug")/>
             <div class="flex flex-col gap-1 md:col-span-2">
                 <label for="product-description" class="text-sm font-medium text-stone-800">"Description"</label>
                 <textarea id="product-description" name="description" rows="5" class=INPUT
@@ -141,8 +137,7 @@ fn ProductFields(form: ProductForm, error: Option<AppError>, categories: Vec<Cat
                 <label for="product-category" class="text-sm font-medium text-stone-800">"Category"</label>
                 <select id="product-category" name="category_id" class=INPUT aria-invalid=(!category_errors.is_empty()).to_string()>
                     <option value="">"None"</option>
-                    {flat.into_iter().map(|(_, slug, label)| {
-                        let id = ids.get(&slug).cloned().unwrap_or_default();
+                    {flat.into_iter().map(|(id, _, label)| {
                         let selected = id == form.category_id;
                         view! { <option value=id selected=selected>{label}</option> }
                     }).collect_view()}
@@ -483,9 +478,14 @@ fn Images(product: String, images: Vec<ImageView>, error: Option<AppError>) -> i
                     };
                     let up = (index > 0).then(|| moved(index - 1));
                     let down = (index + 1 < count).then(|| moved(index + 1));
-                    let label = if image.alt.is_empty() { format!("Picture {}", index + 1) } else { image.alt.clone() };
+                    let label = if image.alt.is_empty() {
+                format!("picture {}", index + 1)
+            } else {
+                format!("picture {} ({})", index + 1, image.alt)
+            };
                     let processing = image.status != ImageStatus::Ready;
                     let alt_id = format!("alt-{image_id}");
+            let shown = if image.alt.is_empty() { "No alt text yet".to_owned() } else { image.alt.clone() };
                     let alt_form = {
                         let (product, image_id) = (product.clone(), image_id.clone());
                         let version = image.version.to_string();
@@ -526,7 +526,7 @@ fn Images(product: String, images: Vec<ImageView>, error: Option<AppError>) -> i
                     };
                     view! {
                         <li draggable="true" data-id=image_id class="flex flex-col gap-2 rounded border border-stone-300 bg-white p-3" data-testid="image">
-                            <p class="text-sm font-medium"><span data-position="">{index + 1}</span>". "{label.clone()}</p>
+                            <p class="text-sm font-medium"><span data-position="">{index + 1}</span>". "{shown}</p>
                             {picture}
                             {alt_form}
                             <div class="flex flex-wrap gap-2">{up}{down}</div>

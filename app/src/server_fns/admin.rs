@@ -612,3 +612,15 @@ pub async fn staff_import(id: String) -> Result<crate::domain::catalog::transfer
     let id = respond(uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::not_found("No such import.")))?;
     respond(transfer::get_import(&state()?, &actor, id).await)
 }
+
+/// The refusal of the last upload on the imports page, shown once (then forgotten).
+#[server(prefix = "/api/fn", endpoint = "take_upload_error", input = server_fn::codec::GetUrl)]
+pub async fn take_upload_error() -> Result<Option<AppError>, AppError> {
+    use super::web;
+    use crate::domain::catalog::transfer::UPLOAD_ERROR_KEY;
+
+    web::require_actor().await?;
+    let error = web::get::<AppError>(UPLOAD_ERROR_KEY).await?;
+    web::forget(UPLOAD_ERROR_KEY).await?;
+    Ok(error)
+}

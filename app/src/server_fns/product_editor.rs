@@ -22,12 +22,9 @@ mod support {
     use crate::error::{AppError, ErrorCode};
     use crate::server_fns::web;
 
-    /// The session key of an editor's state: a product's, or the new-product form's.
+    /// The session key of an editor's state.
     pub fn key(product: Option<ProductId>) -> String {
-        match product {
-            Some(id) => format!("editor:{}", id.0),
-            None => "editor:new".into(),
-        }
+        crate::domain::catalog::forms::editor_key(product.map(|p| p.0))
     }
 
     pub fn product_id(raw: &str) -> Result<ProductId, AppError> {

@@ -5,11 +5,13 @@
 //! as its `/api/v1` twin.
 //!
 //! An upload answers a script (`Accept: application/json`, one picture per request so each
-//! gets its own progress bar) with JSON, and a plain form with a redirect back to its page, the
-//! outcome in the URL.
+//! gets its own progress bar) with JSON, and a plain form with a redirect back to its page, which
+//! shows the outcome (kept in the session when it is an error).
 
 use app::adapters::sessions::signed_in;
 use app::domain::ProductId;
+use app::domain::catalog::forms::{EditorState, editor_key};
+use app::domain::catalog::transfer::UPLOAD_ERROR_KEY;
 use app::error::{AppError, ErrorCode};
 use app::services::catalog::{images, transfer};
 use app::services::identity::Actor;
@@ -52,23 +54,11 @@ fn unreadable(err: MultipartError) -> AppError {
     }
 }
 
-/// `?error=` for a page: the error's message and its field messages.
-fn error_query(err: &AppError) -> String {
-    let mut text = err.message.clone();
-    for (field, messages) in err.details.iter().flatten() {
-        text.push_str(&format!(" {field}: {}.", messages.join("; ")));
+/// Keeps `value` in the session for the page the browser goes back to (shown once there).
+async fn keep<T: serde::Serialize>(session: &Session, key: &str, value: &T) {
+    if let Err(err) = session.insert(key, value).await {
+        tracing::error!(event = "session_failed", error = %err, "an upload's outcome could not be kept");
     }
-    let encoded: String = url_encode(&text);
-    format!("error={encoded}")
-}
-
-fn url_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Pictures for a product's gallery: each `file` field is one (with the form's `alt`).
@@ -119,7 +109,14 @@ async fn upload_images(
         (Ok(stored), true) => (StatusCode::CREATED, Json(DataEnvelope { data: stored })).into_response(),
         (Ok(stored), false) => Redirect::to(&format!("{back}?uploaded={}#images", stored.len())).into_response(),
         (Err(err), true) => err.into_response(),
-        (Err(err), false) => Redirect::to(&format!("{back}?{}#images", error_query(&err))).into_response(),
+        (Err(err), false) => {
+            let state = EditorState {
+                images: Some(err),
+                ..Default::default()
+            };
+            keep(&session, &editor_key(Some(id)), &state).await;
+            Redirect::to(&format!("{back}#images")).into_response()
+        }
     }
 }
 
@@ -151,7 +148,10 @@ async fn upload_import(
     .await;
     match outcome {
         Ok(import) => Redirect::to(&format!("/admin/imports/{}", import.id)).into_response(),
-        Err(err) => Redirect::to(&format!("/admin/imports?{}", error_query(&err))).into_response(),
+        Err(err) => {
+            keep(&session, UPLOAD_ERROR_KEY, &err).await;
+            Redirect::to("/admin/imports").into_response()
+        }
     }
 }
 

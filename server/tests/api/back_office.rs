@@ -91,6 +91,9 @@ async fn stock_adjustments_are_recorded_with_a_reason_and_never_go_below_zero() 
             .contains("below zero"),
         "{body}"
     );
+    let huge = json!({"delta": 1_000_000_000, "reason": "received"});
+    let body = assert_envelope(send(&app, Method::POST, &path, &staff, Some(huge)).await, 422, "VALIDATION_ERROR").await;
+    assert!(body["error"]["details"]["delta"][0].as_str().unwrap().contains("above"), "{body}");
     let zero = json!({"delta": 0, "reason": "stolen"});
     let body = assert_envelope(
         send(&app, Method::POST, &path, &staff, Some(zero)).await,

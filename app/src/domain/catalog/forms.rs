@@ -112,7 +112,8 @@ impl ProductForm {
     pub fn to_replace(&self) -> Result<ReplaceProduct, AppError> {
         Ok(ReplaceProduct {
             name: self.name.clone(),
-            slug: Some(self.slug.clone()),
+            // Empty keeps the current slug.
+            slug: Some(self.slug.trim()).filter(|s| !s.is_empty()).map(str::to_owned),
             description: self.description.clone(),
             status: self.status()?.unwrap_or(ProductStatus::Draft),
             category_id: self.category()?,
@@ -310,6 +311,14 @@ pub struct Draft<F> {
     pub error: AppError,
     #[serde(default)]
     pub changes: Vec<FieldChange>,
+}
+
+/// The session key of the editor's [`EditorState`]: a product's, or the new-product form's.
+pub fn editor_key(product: Option<uuid::Uuid>) -> String {
+    match product {
+        Some(id) => format!("editor:{id}"),
+        None => "editor:new".into(),
+    }
 }
 
 /// What the product editor shows once after a save: a notice, or the drafts that failed.

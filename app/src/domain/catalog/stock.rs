@@ -11,6 +11,8 @@ use crate::error::AppError;
 pub const MAX_NOTE: usize = 500;
 /// The largest single adjustment, either way.
 const MAX_DELTA: i32 = 1_000_000_000;
+/// The most a variant's stock can be (as the API's `stock` field allows).
+pub const MAX_STOCK: i32 = 1_000_000_000;
 
 /// Why stock changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

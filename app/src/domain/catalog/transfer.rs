@@ -35,6 +35,9 @@ pub const COLUMNS: [&str; 19] = [
     "version",
 ];
 
+/// The session key of an upload's refusal, shown once on the imports page.
+pub const UPLOAD_ERROR_KEY: &str = "imports:error";
+
 /// At most this many lines in one import.
 pub const MAX_LINES: usize = 20_000;
 

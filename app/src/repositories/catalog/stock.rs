@@ -7,10 +7,12 @@ use uuid::Uuid;
 use crate::domain::ProductId;
 use crate::domain::catalog::stock::{StockAdjustmentView, StockReason};
 
-/// Adds `delta` to the variant's stock; the stock after, or `None` when it would go below zero.
+/// Adds `delta` to the variant's stock; the stock after, or `None` when it would leave 0 to
+/// 1 000 000 000 (`MAX_STOCK`).
 pub async fn add_stock(db: impl PgExecutor<'_>, variant: Uuid, delta: i32) -> sqlx::Result<Option<i32>> {
     sqlx::query_scalar!(
-        "UPDATE product_variants SET stock = stock + $2 WHERE id = $1 AND stock + $2 >= 0 RETURNING stock",
+        "UPDATE product_variants SET stock = stock + $2
+         WHERE id = $1 AND stock::bigint + $2::int BETWEEN 0 AND 1000000000 RETURNING stock",
         variant,
         delta
     )

@@ -106,18 +106,31 @@ pub async fn list_imports(
     Ok((rows.into_iter().map(ImportRow::view).collect(), total))
 }
 
-/// Starts (or, after a worker died, restarts) an unfinished import: its file and who sent it;
-/// `None` when it is finished or gone.
-pub async fn claim_import(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<(Vec<u8>, Option<Uuid>)>> {
-    let row = sqlx::query!(
-        "UPDATE catalog_imports SET status = 'checking', done_lines = 0
-         WHERE id = $1 AND status IN ('queued', 'checking', 'applying')
-         RETURNING content, created_by",
+/// What the job needs of an import: where it is, its file, and who sent it.
+pub struct ImportJob {
+    pub status: ImportStatus,
+    pub content: Vec<u8>,
+    pub created_by: Option<Uuid>,
+}
+
+pub async fn find_import_job(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<ImportJob>> {
+    sqlx::query_as!(
+        ImportJob,
+        r#"SELECT status AS "status: ImportStatus", content, created_by FROM catalog_imports WHERE id = $1"#,
         id
     )
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| (r.content, r.created_by)))
+    .await
+}
+
+/// Takes the import for this transaction (an advisory lock); false when another one holds it.
+pub async fn hold_import(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT pg_try_advisory_xact_lock(hashtext('catalog_import'), hashtext($1::text)) AS "held!""#,
+        id.to_string()
+    )
+    .fetch_one(db)
+    .await
 }
 
 pub async fn set_progress(db: impl PgExecutor<'_>, id: Uuid, status: ImportStatus, done: i32) -> sqlx::Result<()> {

@@ -6,7 +6,7 @@
 use uuid::Uuid;
 
 use super::{catalog_changed, product_not_found};
-use crate::domain::catalog::stock::{AdjustStock, StockAdjustmentView, StockReason};
+use crate::domain::catalog::stock::{AdjustStock, MAX_STOCK, StockAdjustmentView, StockReason};
 use crate::domain::identity::Permission;
 use crate::domain::{Page, PageRequest, ProductId};
 use crate::error::{AppError, FieldErrors};
@@ -17,12 +17,15 @@ use crate::services::ServiceError;
 use crate::services::identity::Actor;
 use crate::state::AppState;
 
-fn below_zero(stock: i32) -> ServiceError {
+/// The refusal of a delta that would take `stock` out of 0 to [`MAX_STOCK`].
+fn out_of_range(stock: i32, delta: i32) -> ServiceError {
+    let message = if i64::from(stock) + i64::from(delta) < 0 {
+        format!("would take the stock below zero: {stock} in stock")
+    } else {
+        format!("would take the stock above {MAX_STOCK}: {stock} in stock")
+    };
     let mut details = FieldErrors::new();
-    details.insert(
-        "delta".into(),
-        vec![format!("would take the stock below zero: {stock} in stock")],
-    );
+    details.insert("delta".into(), vec![message]);
     AppError::validation(details).into()
 }
 
@@ -42,7 +45,7 @@ pub async fn adjust_stock(
         .ok_or_else(|| AppError::not_found("No such variant of this product."))?;
     let stock_after = repo::add_stock(&mut *tx, variant, adjustment.delta)
         .await?
-        .ok_or_else(|| below_zero(current.stock))?;
+        .ok_or_else(|| out_of_range(current.stock, adjustment.delta))?;
     let id = repo::create_adjustment(
         &mut *tx,
         &NewAdjustment {

@@ -145,12 +145,29 @@ pub fn template() -> String {
 }
 
 /// Runs an import (the job): checks it, applies it when every line is right, and records the
-/// outcome. A finished import is left alone, so a retried job does nothing twice.
+/// outcome — in the same transaction as the changes when they are applied, so a retried job
+/// finds it finished and does nothing twice. One worker at a time holds an import (an advisory
+/// lock for the transaction); another finds it taken and leaves it.
 pub async fn run_import(state: &AppState, id: Uuid) -> Result<(), ServiceError> {
-    let Some((content, created_by)) = repo::claim_import(&state.db, id).await? else {
+    let Some(job) = repo::find_import_job(&state.db, id).await? else {
         return Ok(());
     };
-    let outcome = match read_lines(&content) {
+    if !job.status.running() {
+        return Ok(());
+    }
+    let mut tx = repositories::begin_as(&state.db, UserId(job.created_by.unwrap_or(Uuid::nil()))).await?;
+    if !repo::hold_import(&mut *tx, id).await? {
+        return Ok(());
+    }
+    // A run that finished between the read above and the lock.
+    if !repo::find_import_job(&mut *tx, id)
+        .await?
+        .is_some_and(|j| j.status.running())
+    {
+        return Ok(());
+    }
+    let _ = repo::set_progress(&state.db, id, ImportStatus::Checking, 0).await;
+    let outcome = match read_lines(&job.content) {
         Err(message) => Outcome {
             status: ImportStatus::Failed,
             created: 0,
@@ -159,28 +176,43 @@ pub async fn run_import(state: &AppState, id: Uuid) -> Result<(), ServiceError> 
             errors: vec![LineError::new(1, "", message)],
         },
         Ok(lines) => {
-            let actor = UserId(created_by.unwrap_or(Uuid::nil()));
-            let mut tx = repositories::begin_as(&state.db, actor).await?;
             let mut import = Import::load(&mut tx, &lines).await?;
             let plan = import.check(state, id, &lines).await;
             // Conflicts found while checking (a SKU gone since the export) don't stop the rest.
-            if import.errors.iter().all(|e| e.conflict) {
-                let outcome = import.apply(state, id, &mut tx, plan, created_by).await?;
-                if outcome.status == ImportStatus::Done {
-                    tx.commit().await?;
-                }
-                outcome
+            if import.wrong == 0 {
+                import.apply(state, id, &mut tx, plan, job.created_by).await?
             } else {
                 import.failed()
             }
         }
     };
-    repo::finish_import(&state.db, id, &outcome).await?;
-    if outcome.created + outcome.updated > 0 {
+    if outcome.status == ImportStatus::Done {
+        repo::finish_import(&mut *tx, id, &outcome).await?;
+        tx.commit().await?;
         catalog_changed(state).await;
+    } else {
+        tx.rollback().await?;
+        repo::finish_import(&state.db, id, &outcome).await?;
     }
     tracing::info!(event = "import_finished", import = %id, status = ?outcome.status, created = outcome.created,
         updated = outcome.updated, errors = outcome.errors.len(), "catalogue import finished");
+    Ok(())
+}
+
+/// Ends an import the job could not finish after its last attempt: failed, nothing applied.
+pub async fn give_up_import(state: &AppState, id: Uuid, reason: &str) -> Result<(), ServiceError> {
+    let outcome = Outcome {
+        status: ImportStatus::Failed,
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        errors: vec![LineError::new(
+            0,
+            "",
+            format!("The import could not be finished ({reason}); nothing was applied. Send the file again."),
+        )],
+    };
+    repo::finish_import(&state.db, id, &outcome).await?;
     Ok(())
 }
 
@@ -227,7 +259,10 @@ struct Import {
     products: HashMap<ProductId, ExistingProduct>,
     slugs: HashMap<String, ProductId>,
     categories: HashMap<String, CategoryId>,
+    /// The errors to report (the first [`MAX_ERRORS`]).
     errors: Vec<LineError>,
+    /// How many lines were wrong (not conflicts), all of them counted.
+    wrong: usize,
 }
 
 /// The column an API field's error belongs to.
@@ -297,10 +332,14 @@ impl Import {
             slugs,
             categories,
             errors: Vec::new(),
+            wrong: 0,
         })
     }
 
     fn error(&mut self, error: LineError) {
+        if !error.conflict {
+            self.wrong += 1;
+        }
         if self.errors.len() < MAX_ERRORS {
             self.errors.push(error);
         }
@@ -370,8 +409,8 @@ impl Import {
             let Some(product) = self.product_fields(cells, &key) else {
                 continue;
             };
-            match product_index.get(&key) {
-                Some(&i) if plan.products[i].fields != product => {
+            if let Some(&i) = product_index.get(&key) {
+                if plan.products[i].fields != product {
                     let first = &plan.products[i];
                     let column = differing_column(&first.fields, &product);
                     self.error(LineError::new(
@@ -381,28 +420,29 @@ impl Import {
                     ));
                     continue;
                 }
-                Some(_) => {}
-                None => {
-                    let sent_version = match cells.filled("product_version").map(parse_count) {
-                        Some(Ok(v)) => Some(v),
-                        Some(Err(message)) => {
-                            self.error(LineError::new(line, "product_version", message));
-                            continue;
-                        }
-                        None => None,
-                    };
-                    product_index.insert(key.clone(), plan.products.len());
-                    plan.products.push(ProductPlan {
-                        line,
-                        key: key.clone(),
-                        fields: product,
-                        sent_version,
-                    });
+            }
+            let sent_version = match cells.filled("product_version").map(parse_count) {
+                Some(Ok(v)) => Some(v),
+                Some(Err(message)) => {
+                    self.error(LineError::new(line, "product_version", message));
+                    continue;
                 }
+                None => None,
+            };
+            // A line left alone (a conflict) doesn't write its product either.
+            let Some(variant) = self.variant_plan(cells, sku, key.clone(), existing) else {
+                continue;
+            };
+            if !product_index.contains_key(&key) {
+                product_index.insert(key.clone(), plan.products.len());
+                plan.products.push(ProductPlan {
+                    line,
+                    key,
+                    fields: product,
+                    sent_version,
+                });
             }
-            if let Some(variant) = self.variant_plan(cells, sku, key, existing) {
-                plan.variants.push(variant);
-            }
+            plan.variants.push(variant);
         }
         let _ = repo::set_progress(&state.db, id, ImportStatus::Checking, lines.len() as i32).await;
         plan
@@ -544,7 +584,8 @@ impl Import {
                 compare_at_price: cells
                     .get("compare_at_price")
                     .map(|c| (!c.is_empty()).then(|| c.to_owned())),
-                stock: None,
+                // Checked here; what is written is decided with the stock at export (`apply`).
+                stock,
                 active,
                 low_stock_threshold,
                 position,
@@ -656,7 +697,9 @@ impl Import {
             }
             match variant {
                 VariantPlan::Create { line, product, fields } => {
-                    let pid = product_ids[&product];
+                    let pid = *product_ids
+                        .get(&product)
+                        .ok_or_else(|| ServiceError::Unexpected("a planned product was not written".into()))?;
                     if let Err(err) = edit_repo::create_variant(&mut *tx, pid, &fields, &state.shop.currency).await {
                         return self.refused(line, err, variant_column);
                     }
