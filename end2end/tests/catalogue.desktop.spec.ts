@@ -50,6 +50,8 @@ async function signIn(page: Page, next: string) {
   await page.getByLabel("Password", { exact: true }).fill(process.env.E2E_ADMIN_PASSWORD as string);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(new RegExp(`${next}$`));
+  await page.waitForLoadState("load");
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
 }
 
 async function adminToken(request: APIRequestContext): Promise<Record<string, string>> {
@@ -99,7 +101,7 @@ test("a product made on the editor with two variants and two pictures is publish
   await expect(images.first()).toContainText("Front");
 
   // Reordered with the keyboard's buttons: Back first.
-  await page.getByRole("button", { name: "Move picture 2 (Back) earlier" }).focus();
+  await page.getByRole("button", { name: "Move up: picture 2 (Back)" }).focus();
   await page.keyboard.press("Enter");
   await expect(page.getByText("Pictures reordered.")).toBeVisible();
   await expect(page.getByTestId("image").first()).toContainText("Back");
@@ -131,6 +133,7 @@ test("a price saved in another tab first is a conflict that keeps what was typed
   await signIn(page, `/admin/products/${id}`);
   const other = await context.newPage();
   await other.goto(`/admin/products/${id}`);
+  await expect(other.getByRole("heading", { level: 1, name: `Conflict Mug ${t}` })).toBeVisible();
 
   // The other tab saves first.
   const theirs = other.getByRole("form", { name: `Variant CM-${t}` });
@@ -176,7 +179,7 @@ test("a 2 000-line CSV with a broken line is refused by line, applies once fixed
 
   const upload = async (content: string) => {
     await page.goto("/admin/imports");
-    await page.getByLabel("CSV file").setInputFiles({ name: `catalogue-${t}.csv`, mimeType: "text/csv", buffer: Buffer.from(content) });
+    await page.getByLabel("CSV file", { exact: true }).setInputFiles({ name: `catalogue-${t}.csv`, mimeType: "text/csv", buffer: Buffer.from(content) });
     await page.getByRole("button", { name: "Import" }).click();
     await expect(page).toHaveURL(/\/admin\/imports\/[0-9a-f-]{36}$/);
     await expect(page.getByTestId("import-progress")).toBeVisible();

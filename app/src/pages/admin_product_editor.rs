@@ -503,8 +503,8 @@ fn Images(product: String, images: Vec<ImageView>, error: Option<AppError>) -> i
                             </ActionForm>
                         }
                     };
-                    let up = up.map(|ids| view! { <MoveButton action=reorder product=product.clone() ids label=format!("Move {label} earlier") text="Move up"/> });
-                    let down = down.map(|ids| view! { <MoveButton action=reorder product=product.clone() ids label=format!("Move {label} later") text="Move down"/> });
+                    let up = up.map(|ids| view! { <MoveButton action=reorder product=product.clone() ids label=format!(": {label}") text="Move up"/> });
+                    let down = down.map(|ids| view! { <MoveButton action=reorder product=product.clone() ids label=format!(": {label}") text="Move down"/> });
                     let remove_form = {
                         let (product, image_id) = (product.clone(), image_id.clone());
                         view! {
@@ -571,7 +571,7 @@ fn MoveButton(
         <ActionForm action attr:class="inline">
             <input type="hidden" name="id" value=product/>
             {ids.into_iter().map(|id| view! { <input type="hidden" name="ids[]" value=id/> }).collect_view()}
-            <button type="submit" aria-label=label class=QUIET_BUTTON>{text}</button>
+            <button type="submit" class=QUIET_BUTTON>{text}<span class="sr-only">{label}</span></button>
         </ActionForm>
     }
 }

@@ -92,8 +92,16 @@ async fn stock_adjustments_are_recorded_with_a_reason_and_never_go_below_zero() 
         "{body}"
     );
     let huge = json!({"delta": 1_000_000_000, "reason": "received"});
-    let body = assert_envelope(send(&app, Method::POST, &path, &staff, Some(huge)).await, 422, "VALIDATION_ERROR").await;
-    assert!(body["error"]["details"]["delta"][0].as_str().unwrap().contains("above"), "{body}");
+    let body = assert_envelope(
+        send(&app, Method::POST, &path, &staff, Some(huge)).await,
+        422,
+        "VALIDATION_ERROR",
+    )
+    .await;
+    assert!(
+        body["error"]["details"]["delta"][0].as_str().unwrap().contains("above"),
+        "{body}"
+    );
     let zero = json!({"delta": 0, "reason": "stolen"});
     let body = assert_envelope(
         send(&app, Method::POST, &path, &staff, Some(zero)).await,
@@ -368,6 +376,17 @@ async fn an_exported_file_round_trips_and_changes_made_since_are_conflicts_not_o
             .starts_with("text/csv")
     );
     let exported = export.text().await.unwrap();
+    // Compressed for a browser, read to its end (the body is polled past its last chunk).
+    let compressed = app
+        .client
+        .get(app.url("/api/v1/catalog/export"))
+        .bearer_auth(&staff)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.headers()["content-encoding"], "gzip");
+    assert!(!compressed.bytes().await.unwrap().is_empty());
     let template = send(&app, Method::GET, "/api/v1/imports/template", &staff, None)
         .await
         .text()

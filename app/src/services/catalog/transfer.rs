@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use bytes::Bytes;
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use uuid::Uuid;
 
 use super::catalog_changed;
@@ -409,17 +409,13 @@ impl Import {
             let Some(product) = self.product_fields(cells, &key) else {
                 continue;
             };
-            if let Some(&i) = product_index.get(&key) {
-                if plan.products[i].fields != product {
-                    let first = &plan.products[i];
-                    let column = differing_column(&first.fields, &product);
-                    self.error(LineError::new(
-                        line,
-                        column,
-                        format!("differs from line {} for the same product", first.line),
-                    ));
-                    continue;
-                }
+            if let Some(first) = product_index.get(&key).map(|&i| &plan.products[i])
+                && first.fields != product
+            {
+                let column = differing_column(&first.fields, &product);
+                let message = format!("differs from line {} for the same product", first.line);
+                self.error(LineError::new(line, column, message));
+                continue;
             }
             let sent_version = match cells.filled("product_version").map(parse_count) {
                 Some(Ok(v)) => Some(v),
@@ -806,67 +802,65 @@ pub fn export_catalog(
     };
     // The state: where the last page ended, and whether the header went out / the end came.
     let start: (Option<(String, i32, Uuid)>, bool, bool) = (None, false, false);
-    Ok(futures_util::stream::unfold(
-        start,
-        move |(after, sent_header, ended)| {
-            let db = db.clone();
-            let header = header.clone();
-            async move {
-                if ended {
-                    return None;
-                }
-                if !sent_header {
-                    return Some((Ok(Bytes::from(header)), (after, true, false)));
-                }
-                let rows = match repo::export_page(&db, after.as_ref(), EXPORT_PAGE).await {
-                    Ok(rows) => rows,
-                    Err(err) => {
-                        tracing::error!(event = "export_failed", error = %err, "catalogue export failed");
-                        return Some((
-                            Err(std::io::Error::other("the export could not be read")),
-                            (after, true, true),
-                        ));
-                    }
-                };
-                if rows.is_empty() {
-                    return None;
-                }
-                let last = rows.last().map(|r| (r.product_slug.clone(), r.position, r.variant_id));
-                let mut out = csv::Writer::from_writer(Vec::new());
-                for r in &rows {
-                    let options: BTreeMap<String, String> =
-                        serde_json::from_value(r.options.clone()).unwrap_or_default();
-                    let version = ExportedVersion {
-                        version: r.version,
-                        stock: Some(r.stock),
-                    };
-                    let record: [String; 19] = [
-                        r.product_slug.clone(),
-                        r.product_name.clone(),
-                        r.product_status.as_str().into(),
-                        r.category.clone().unwrap_or_default(),
-                        r.featured.to_string(),
-                        r.description.clone(),
-                        r.seo_title.clone(),
-                        r.seo_description.clone(),
-                        r.product_version.to_string(),
-                        r.sku.clone(),
-                        r.variant_name.clone(),
-                        format_options(&options),
-                        r.price.to_string(),
-                        r.compare_at_price.map(|p| p.to_string()).unwrap_or_default(),
-                        r.stock.to_string(),
-                        r.low_stock_threshold.to_string(),
-                        r.active.to_string(),
-                        r.position.to_string(),
-                        version.format(),
-                    ];
-                    let _ = out.write_record(&record);
-                }
-                let chunk = Bytes::from(out.into_inner().unwrap_or_default());
-                let more = rows.len() as i64 == EXPORT_PAGE;
-                Some((Ok(chunk), (last, true, !more)))
+    // Fused: a body may be polled again after its end (the compression layer does).
+    Ok(futures_util::stream::unfold(start, move |(after, sent_header, ended)| {
+        let db = db.clone();
+        let header = header.clone();
+        async move {
+            if ended {
+                return None;
             }
-        },
-    ))
+            if !sent_header {
+                return Some((Ok(Bytes::from(header)), (after, true, false)));
+            }
+            let rows = match repo::export_page(&db, after.as_ref(), EXPORT_PAGE).await {
+                Ok(rows) => rows,
+                Err(err) => {
+                    tracing::error!(event = "export_failed", error = %err, "catalogue export failed");
+                    return Some((
+                        Err(std::io::Error::other("the export could not be read")),
+                        (after, true, true),
+                    ));
+                }
+            };
+            if rows.is_empty() {
+                return None;
+            }
+            let last = rows.last().map(|r| (r.product_slug.clone(), r.position, r.variant_id));
+            let mut out = csv::Writer::from_writer(Vec::new());
+            for r in &rows {
+                let options: BTreeMap<String, String> = serde_json::from_value(r.options.clone()).unwrap_or_default();
+                let version = ExportedVersion {
+                    version: r.version,
+                    stock: Some(r.stock),
+                };
+                let record: [String; 19] = [
+                    r.product_slug.clone(),
+                    r.product_name.clone(),
+                    r.product_status.as_str().into(),
+                    r.category.clone().unwrap_or_default(),
+                    r.featured.to_string(),
+                    r.description.clone(),
+                    r.seo_title.clone(),
+                    r.seo_description.clone(),
+                    r.product_version.to_string(),
+                    r.sku.clone(),
+                    r.variant_name.clone(),
+                    format_options(&options),
+                    r.price.to_string(),
+                    r.compare_at_price.map(|p| p.to_string()).unwrap_or_default(),
+                    r.stock.to_string(),
+                    r.low_stock_threshold.to_string(),
+                    r.active.to_string(),
+                    r.position.to_string(),
+                    version.format(),
+                ];
+                let _ = out.write_record(&record);
+            }
+            let chunk = Bytes::from(out.into_inner().unwrap_or_default());
+            let more = rows.len() as i64 == EXPORT_PAGE;
+            Some((Ok(chunk), (last, true, !more)))
+        }
+    })
+    .fuse())
 }
