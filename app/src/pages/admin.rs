@@ -87,7 +87,7 @@ fn StaffNav(user: UserView) -> impl IntoView {
     view! {
         <nav aria-label="Staff" class="md:w-48 print:hidden">
             <p class="text-xs font-semibold uppercase tracking-wide text-stone-600">"Staff area"</p>
-            <ul class="mt-2 flex gap-4 md:flex-col md:gap-1">
+            <ul class="mt-2 flex flex-wrap gap-x-4 gap-y-1 md:flex-col md:gap-1">
                 <li><A href="/admin" exact=true attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Overview"</A></li>
                 {manages_orders.then(|| view! {
                     <li><A href="/admin/orders" attr:class="aria-[current=page]:font-semibold aria-[current=page]:underline">"Orders"</A></li>

@@ -495,9 +495,9 @@ fn Images(product: String, images: Vec<ImageView>, error: Option<AppError>) -> i
                                 <input type="hidden" name="id" value=product/>
                                 <input type="hidden" name="image_id" value=image_id/>
                                 <input type="hidden" name="version" value=version/>
-                                <div class="flex flex-1 flex-col gap-1">
+                                <div class="flex min-w-0 flex-1 flex-col gap-1">
                                     <label for=alt_id.clone() class="text-xs font-medium">"Alt text"</label>
-                                    <input id=alt_id name="alt" value=alt class=INPUT/>
+                                    <input id=alt_id name="alt" value=alt class=format!("w-full {INPUT}")/>
                                 </div>
                                 <button type="submit" class=QUIET_BUTTON>"Save"</button>
                             </ActionForm>
