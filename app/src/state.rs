@@ -1,5 +1,5 @@
 //! The application state the services take: one pool, one cache, the rate limiter, the media
-//! store and the shop's and auth settings — what the rules use, nothing of the web framework.
+//! store, the search engine and the shop's and auth settings — what the rules use, nothing of the web framework.
 //! Built once at start-up by the server and provided to handlers (as axum state) and to server functions (as
 //! Leptos context).
 
@@ -11,6 +11,7 @@ use sqlx::PgPool;
 use crate::adapters::cache::Cache;
 use crate::adapters::media::MediaStore;
 use crate::adapters::rate_limit::RateLimiter;
+use crate::adapters::search::SearchEngine;
 use crate::auth::AuthConfig;
 use crate::domain::Currency;
 
@@ -32,4 +33,6 @@ pub struct AppState {
     pub limiter: RateLimiter,
     /// Where product images are stored.
     pub media: MediaStore,
+    /// The search engine: Meilisearch when configured, PostgreSQL always.
+    pub search: SearchEngine,
 }

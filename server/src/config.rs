@@ -81,6 +81,7 @@ pub struct Settings {
     pub mail: MailSettings,
     pub media: MediaSettings,
     pub jobs: JobSettings,
+    pub search: SearchSettings,
     pub shop: ShopSettings,
     pub log: LogSettings,
 }
@@ -203,6 +204,19 @@ pub struct S3Settings {
     pub secret_access_key: Option<Secret<String>>,
 }
 
+/// Search: PostgreSQL always; Meilisearch instead when `MEILISEARCH_URL` is set.
+#[derive(Clone, Debug)]
+pub struct SearchSettings {
+    /// `MEILISEARCH_URL`, e.g. `http://127.0.0.1:7700`.
+    pub meilisearch_url: Option<String>,
+    /// `MEILISEARCH_API_KEY`: the master key, or an admin API key.
+    pub meilisearch_key: Option<Secret<String>>,
+    /// `MEILISEARCH_INDEX`: the index's name (several shops can share a server).
+    pub meilisearch_index: String,
+    /// `MEILISEARCH_TIMEOUT_MS`: how long a call may take before PostgreSQL answers instead.
+    pub meilisearch_timeout: Duration,
+}
+
 /// The shop itself.
 #[derive(Clone, Debug)]
 pub struct ShopSettings {
@@ -289,6 +303,28 @@ impl Settings {
             variable: "LOG_FORMAT",
             message,
         })?;
+
+        let meilisearch_url = var("MEILISEARCH_URL");
+        if let Some(url) = &meilisearch_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(ConfigError {
+                variable: "MEILISEARCH_URL",
+                message: "must be an http:// or https:// URL, e.g. http://127.0.0.1:7700".into(),
+            });
+        }
+        let meilisearch_index = parse("MEILISEARCH_INDEX", "oxcart_products")?;
+        if meilisearch_index.is_empty()
+            || meilisearch_index.len() > 200
+            || !meilisearch_index
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(ConfigError {
+                variable: "MEILISEARCH_INDEX",
+                message: "must be 1 to 200 letters, digits, `_` or `-`".into(),
+            });
+        }
 
         let jwt_secret = var("JWT_SECRET");
         if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
@@ -437,6 +473,16 @@ impl Settings {
                 workers: typed("JOB_WORKERS", parse("JOB_WORKERS", "2")?, "a whole number")?,
                 unpaid_order_timeout: seconds("UNPAID_ORDER_TIMEOUT_SECS", "259200")?,
                 scheduler_tick: seconds("SCHEDULER_TICK_SECS", "10")?,
+            },
+            search: SearchSettings {
+                meilisearch_url: meilisearch_url.map(|u| u.trim_end_matches('/').to_owned()),
+                meilisearch_key: var("MEILISEARCH_API_KEY").map(Secret::new),
+                meilisearch_index: meilisearch_index.clone(),
+                meilisearch_timeout: Duration::from_millis(typed(
+                    "MEILISEARCH_TIMEOUT_MS",
+                    parse("MEILISEARCH_TIMEOUT_MS", "1000")?,
+                    "a whole number of milliseconds",
+                )?),
             },
             shop: ShopSettings {
                 name: parse("SHOP_NAME", "Oxcart")?,

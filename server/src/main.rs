@@ -1,4 +1,4 @@
-//! The `server` binary: `serve` (default), `migrate`, `seed` and `create-admin`.
+//! The `server` binary: `serve` (default), `migrate`, `seed`, `create-admin` and `search reindex`.
 
 use std::process::ExitCode;
 
@@ -27,6 +27,11 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         products: usize,
     },
+    /// Search index commands (Meilisearch).
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
     /// Create an administrator. The password comes from OXCART_ADMIN_PASSWORD or a prompt,
     /// never from the command line (it would land in shell history and `ps`).
     CreateAdmin {
@@ -34,6 +39,17 @@ enum Command {
         email: String,
         #[arg(long, default_value = "Administrator")]
         name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SearchCommand {
+    /// Rebuild the whole Meilisearch index from the catalogue into a new index, swapped in when
+    /// complete (search keeps answering from the old one meanwhile), printing progress.
+    Reindex {
+        /// Documents per write.
+        #[arg(long, default_value_t = 2000)]
+        batch: i64,
     },
 }
 
@@ -53,6 +69,9 @@ async fn main() -> ExitCode {
         Command::Migrate => migrate(settings).await,
         Command::Seed { products } => seed(settings, products).await,
         Command::CreateAdmin { email, name } => create_admin(settings, email, name).await,
+        Command::Search {
+            command: SearchCommand::Reindex { batch },
+        } => reindex(settings, batch).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -90,6 +109,35 @@ async fn seed(settings: Settings, generated: usize) -> Result<(), String> {
             println!("catalogue already has products; nothing seeded")
         }
     }
+    Ok(())
+}
+
+async fn reindex(settings: Settings, batch: i64) -> Result<(), String> {
+    let addr = std::net::SocketAddr::new(settings.http.host, settings.http.port);
+    let state = startup::build_state(&settings, addr).await.map_err(|e| e.to_string())?;
+    app::services::search::prepare_index(&state)
+        .await
+        .map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let progress = |done: u64, total: u64| {
+        let percent = if total == 0 {
+            100.0
+        } else {
+            done as f64 * 100.0 / total as f64
+        };
+        eprintln!(
+            "indexed {done} / {total} products ({percent:.0}%), {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    };
+    let done = app::services::search::reindex(&state, batch.clamp(1, 100_000), &progress)
+        .await
+        .map_err(|e| e.to_string())?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "reindexed {done} products in {secs:.1} s ({:.0} products/s); the new index is live",
+        done as f64 / secs.max(0.001)
+    );
     Ok(())
 }
 

@@ -13,6 +13,7 @@ use app::adapters::jobs::{self, JobContext};
 use app::adapters::mail::Mailer;
 use app::adapters::media::{MediaStore, S3Config};
 use app::adapters::rate_limit::RateLimiter;
+use app::adapters::search::SearchEngine;
 use app::adapters::sessions::SessionBackend;
 use app::auth::AuthConfig;
 use app::state::{AppState, ShopConfig};
@@ -32,6 +33,8 @@ pub enum StartupError {
     Redis(app::adapters::cache::CacheError),
     #[error("could not listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("MEILISEARCH_URL is not usable: {0}")]
+    Search(app::adapters::search::MeiliError),
     #[error("the media store is not usable: {0}")]
     Media(#[from] app::adapters::media::MediaError),
     #[error("mail is misconfigured: {0}")]
@@ -127,6 +130,16 @@ pub async fn build_state(settings: &Settings, addr: SocketAddr) -> Result<AppSta
             .map_err(StartupError::Redis)?,
         None => Cache::memory(settings.cache.max_entries),
     };
+    let search = match &settings.search.meilisearch_url {
+        Some(url) => SearchEngine::meilisearch(
+            url,
+            settings.search.meilisearch_key.as_ref().map(|k| k.expose().as_str()),
+            &settings.search.meilisearch_index,
+            settings.search.meilisearch_timeout,
+        )
+        .map_err(StartupError::Search)?,
+        None => SearchEngine::postgres(),
+    };
     let media = media_store(settings)?;
     // A missing bucket or wrong credentials stop start-up here, not the first upload.
     media.check().await?;
@@ -151,6 +164,7 @@ pub async fn build_state(settings: &Settings, addr: SocketAddr) -> Result<AppSta
         auth: Arc::new(auth),
         cache,
         media,
+        search,
         shop: Arc::new(ShopConfig {
             name: settings.shop.name.clone(),
             currency: settings.shop.currency.clone(),
@@ -185,7 +199,7 @@ impl Application {
             crate::routes::router(state.clone(), options, &settings, extra),
             &settings,
         );
-        tracing::info!(event = "started", cache = state.cache.kind(), media = state.media.kind(), mail = mailer.kind(), job_workers = settings.jobs.workers, addr = %local, "Oxcart is ready");
+        tracing::info!(event = "started", cache = state.cache.kind(), media = state.media.kind(), search = state.search.kind(), mail = mailer.kind(), job_workers = settings.jobs.workers, addr = %local, "Oxcart is ready");
         Ok(Self {
             listener,
             router,
@@ -235,6 +249,15 @@ impl Application {
             ))
         });
         let housekeeping = tokio::spawn(housekeeping(self.state.clone(), Duration::from_secs(600)));
+        // Meilisearch may be down or slow: the shop serves (from PostgreSQL) while it gets ready.
+        let search_ready = {
+            let state = self.state.clone();
+            tokio::spawn(async move {
+                if app::services::search::prepare_index(&state).await.is_ok() {
+                    app::services::search::request_sync(&state).await;
+                }
+            })
+        };
         let scheduler = (!self.scheduler_tick.is_zero()).then(|| {
             tokio::spawn(app::services::scheduler::run(
                 self.state.clone(),
@@ -245,6 +268,7 @@ impl Application {
         let graceful = async move {
             signal.await;
             housekeeping.abort();
+            search_ready.abort();
             if let Some(scheduler) = scheduler {
                 scheduler.abort();
             }

@@ -44,6 +44,8 @@ pub enum Job {
     ImportCatalog {
         import: uuid::Uuid,
     },
+    /// Brings the Meilisearch index up to date ([`crate::services::search::sync_index`]).
+    SyncSearchIndex,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +67,22 @@ pub async fn enqueue(db: impl PgExecutor<'_>, job: &Job) -> Result<(), sqlx::Err
         .bind(i32::try_from(MAX_ATTEMPTS).unwrap_or(1))
         .execute(db)
         .await?;
+    Ok(())
+}
+
+/// Adds `job` unless the same job is already waiting (it will see this change too).
+pub async fn enqueue_once(db: impl PgExecutor<'_>, job: &Job) -> Result<(), sqlx::Error> {
+    let payload = serde_json::to_value(job).map_err(|err| sqlx::Error::Encode(Box::new(err)))?;
+    sqlx::query(
+        "SELECT 1 FROM apalis.push_job($1, $2::json, 'Pending', now(), $3)
+         WHERE NOT EXISTS (SELECT 1 FROM apalis.jobs
+                           WHERE job_type = $1 AND status = 'Pending' AND job::jsonb = $2::jsonb)",
+    )
+    .bind(QUEUE)
+    .bind(payload)
+    .bind(i32::try_from(MAX_ATTEMPTS).unwrap_or(1))
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -146,6 +164,10 @@ async fn perform(job: Job, context: Data<JobContext>, attempt: Attempt) -> Resul
         Job::DeleteAbandonedCarts => {
             let deleted = crate::services::carts::delete_abandoned(&context.state).await;
             report("delete_abandoned_carts", attempt, deleted)?;
+        }
+        Job::SyncSearchIndex => {
+            let sent = crate::services::search::sync_index(&context.state).await;
+            report("sync_search_index", attempt, sent)?;
         }
         Job::ImportCatalog { import } => {
             use crate::services::catalog::transfer;

@@ -6,4 +6,5 @@ pub mod jobs;
 pub mod mail;
 pub mod media;
 pub mod rate_limit;
+pub mod search;
 pub mod sessions;

@@ -22,6 +22,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         <header class="border-b border-stone-200 bg-white print:hidden">
             <div class="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-2 px-4 py-3">
                 <A href="/" attr:class="text-xl font-bold tracking-tight text-stone-900">{SHOP_NAME}</A>
+                <SearchBox/>
                 <SiteNav>
                     // The list is the island's children (server HTML): a wrapper element may not
                     // stand between a list and its items.
@@ -40,6 +41,37 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <p>{SHOP_NAME} " — an open-source shop built with Rust."</p>
             </div>
         </footer>
+    }
+}
+
+/// The header's search: a plain GET form to `/search` (works without JavaScript). `/search.js`
+/// turns the field into a combobox with as-you-type suggestions from
+/// `/api/v1/search/suggest`: debounced, arrow keys and Enter to pick, Escape to close, the
+/// number of suggestions announced to screen readers.
+#[component]
+fn SearchBox() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let location = use_location();
+    let current = move || {
+        (location.pathname.get() == "/search")
+            .then(|| query.with(|q| q.get("q")))
+            .flatten()
+            .unwrap_or_default()
+    };
+    view! {
+        <form role="search" method="get" action="/search" data-search-box=""
+            class="relative order-last flex w-full gap-2 sm:order-none sm:w-auto sm:flex-1 sm:max-w-md">
+            <label for="site-search" class="sr-only">"Search products"</label>
+            <input id="site-search" type="search" name="q" value=current maxlength="200" placeholder="Search products"
+                autocomplete="off" spellcheck="false" role="combobox" aria-autocomplete="list" aria-expanded="false"
+                aria-controls="site-search-suggestions"
+                class="min-w-0 flex-1 rounded border border-stone-400 bg-white px-3 py-1.5"/>
+            <button type="submit" class="rounded bg-stone-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-stone-700">"Search"</button>
+            <ul id="site-search-suggestions" role="listbox" aria-label="Suggestions" hidden
+                class="absolute left-0 right-0 top-full z-20 mt-1 max-h-96 overflow-auto rounded border border-stone-300 bg-white py-1 shadow-lg [&_mark]:bg-transparent [&_mark]:font-semibold [&_mark]:text-inherit"></ul>
+            <p id="site-search-status" class="sr-only" aria-live="polite"></p>
+        </form>
+        <script src="/search.js" defer=true></script>
     }
 }
 

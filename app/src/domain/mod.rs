@@ -9,6 +9,7 @@ pub mod money;
 pub mod orders;
 pub mod pagination;
 pub mod pricing;
+pub mod search;
 
 pub use catalog::{CategoryId, ProductId, ProductView};
 pub use money::{Currency, Money};

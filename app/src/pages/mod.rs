@@ -13,6 +13,7 @@ mod auth;
 mod catalog;
 mod home;
 mod not_found;
+mod search;
 mod shop;
 
 use leptos::prelude::*;
@@ -35,6 +36,7 @@ use auth::{ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, Verif
 use catalog::{CategoryPage, ProductPage};
 pub use home::HomePage;
 pub use not_found::NotFound;
+use search::SearchPage;
 use shop::{CartPage, CheckoutAddressPage, CheckoutReviewPage, CheckoutShippingPage, OrderPage};
 
 /// The HTML document the server renders around the app.
@@ -72,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/categories/:slug") view=CategoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/products/:slug") view=ProductPage ssr=SsrMode::Async/>
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>

@@ -8,6 +8,7 @@ pub mod identity;
 pub mod orders;
 pub mod pricing;
 pub mod schedule;
+pub mod search;
 pub mod sessions;
 
 use sqlx::{PgPool, Postgres, Transaction};

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod catalog;
 pub mod identity;
 pub mod product_editor;
+pub mod search;
 pub mod shop;
 
 #[cfg(feature = "ssr")]

@@ -67,6 +67,33 @@ async fn probe<E: std::fmt::Display>(kind: &str, check: impl Future<Output = Res
     }
 }
 
+/// Search: PostgreSQL answers whenever the database does; with Meilisearch configured, search is
+/// degraded (never down: PostgreSQL answers instead) while Meilisearch can't be reached or its
+/// index is not ready.
+async fn check_search(state: &AppState) -> DependencyHealth {
+    let Some(meili) = state.search.meili() else {
+        return probe("postgres", async { Ok::<(), String>(()) }).await;
+    };
+    let mut health = probe("meilisearch", async {
+        if !meili.is_prepared() {
+            return Err("index not ready; answering from PostgreSQL".to_owned());
+        }
+        meili
+            .ping()
+            .await
+            .map_err(|err| format!("{err}; answering from PostgreSQL"))
+    })
+    .await;
+    if health.status == Status::Up && meili.is_down() {
+        health.status = Status::Degraded;
+        health.error = Some("the last call failed; answering from PostgreSQL".to_owned());
+    }
+    if health.status == Status::Down {
+        health.status = Status::Degraded;
+    }
+    health
+}
+
 /// Probes every dependency concurrently.
 pub async fn check_health(state: &AppState) -> HealthReport {
     let database = probe("postgres", async {
@@ -75,8 +102,9 @@ pub async fn check_health(state: &AppState) -> HealthReport {
     let cache = probe(state.cache.kind(), state.cache.ping());
     let queue = probe("postgres", crate::adapters::jobs::check_backlog(&state.db));
     let media = probe(state.media.kind(), state.media.ping());
-    let (database, cache, queue, media) = tokio::join!(database, cache, queue, media);
-    let others_up = [&cache, &queue, &media].iter().all(|c| c.status == Status::Up);
+    let search = check_search(state);
+    let (database, cache, queue, media, search) = tokio::join!(database, cache, queue, media, search);
+    let others_up = [&cache, &queue, &media, &search].iter().all(|c| c.status == Status::Up);
     let status = match database.status {
         Status::Down => Status::Down,
         Status::Up if others_up => Status::Up,
@@ -87,6 +115,7 @@ pub async fn check_health(state: &AppState) -> HealthReport {
         ("cache".to_owned(), cache),
         ("queue".to_owned(), queue),
         ("media".to_owned(), media),
+        ("search".to_owned(), search),
     ]);
     HealthReport { status, checks }
 }

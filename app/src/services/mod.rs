@@ -11,6 +11,7 @@ pub mod orders;
 pub mod payments;
 pub mod pricing;
 pub mod scheduler;
+pub mod search;
 
 use std::net::IpAddr;
 

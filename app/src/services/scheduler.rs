@@ -43,6 +43,12 @@ pub fn schedule(settings: ScheduleSettings) -> Vec<Recurring> {
             every: Duration::from_secs(3600),
             job: Job::DeleteExpiredIdempotencyKeys,
         },
+        // Catches the search index up after an outage, or a sync request that was lost.
+        Recurring {
+            name: "sync_search_index",
+            every: Duration::from_secs(15),
+            job: Job::SyncSearchIndex,
+        },
         Recurring {
             name: "delete_abandoned_carts",
             every: Duration::from_secs(6 * 3600),

@@ -14,6 +14,7 @@ pub mod orders;
 pub mod pricing;
 pub mod products;
 pub mod reviews;
+pub mod search;
 pub mod stock;
 pub mod users;
 
@@ -109,6 +110,7 @@ pub(crate) fn server_fn_error(err: AppError) -> axum::response::Response {
 pub fn router(max_upload_bytes: usize) -> Router<AppState> {
     let v1 = OpenApiRouter::new()
         .merge(products::router())
+        .merge(search::router())
         .merge(images::router(max_upload_bytes))
         .merge(imports::router(max_upload_bytes))
         .merge(stock::router())

@@ -19,6 +19,8 @@ mod pricing;
 mod products;
 mod races;
 mod reviews;
+mod search;
+mod search_suite;
 mod services;
 mod shop_pages;
 mod startup;

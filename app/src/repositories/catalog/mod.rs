@@ -104,6 +104,37 @@ pub async fn list_products(
     .await
 }
 
+/// These products as list rows (in no particular order), whatever their status: the price and
+/// stock of their active variants, or of any variant when none is active (staff's view of a
+/// product being set up; no variant at all: price 0 in `currency`).
+pub async fn list_products_by_ids(
+    db: impl PgExecutor<'_>,
+    ids: &[Uuid],
+    currency: &str,
+) -> sqlx::Result<Vec<ProductListRow>> {
+    sqlx::query_as!(
+        ProductListRow,
+        r#"
+        SELECT p.id AS "id: ProductId", p.name, p.slug, p.description, c.name AS "category?",
+               coalesce(v.price, 0) AS "min_price!", coalesce(v.currency, $2) AS "currency!",
+               EXISTS (SELECT 1 FROM product_variants
+                       WHERE product_id = p.id AND active AND stock > 0) AS "in_stock!",
+               p.rating_average, p.rating_count, 0::bigint AS "total!"
+        FROM products p
+        LEFT JOIN categories c ON c.id = p.category_id
+        LEFT JOIN LATERAL (
+            SELECT price, currency FROM product_variants
+            WHERE product_id = p.id ORDER BY active DESC, price, id LIMIT 1
+        ) v ON true
+        WHERE p.id = ANY ($1)
+        "#,
+        ids,
+        currency
+    )
+    .fetch_all(db)
+    .await
+}
+
 pub async fn find_category_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<CategoryId>> {
     sqlx::query_scalar!(r#"SELECT id AS "id: CategoryId" FROM categories WHERE slug = $1"#, slug)
         .fetch_optional(db)

@@ -33,6 +33,7 @@ static FLIGHTS: LazyLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> =
 /// Tells every instance the catalogue changed: cached reads are dropped. Every catalogue write
 /// calls it after its commit — and so must any other domain that changes what the catalogue
 /// shows (an order moving stock). A cache that can't be reached leaves entries to their TTL.
+/// It also asks for a search index sync (the outbox the triggers wrote says what changed).
 pub async fn catalog_changed(state: &AppState) {
     let generation = uuid::Uuid::new_v4().simple().to_string();
     if let Err(err) = state
@@ -42,6 +43,7 @@ pub async fn catalog_changed(state: &AppState) {
     {
         tracing::warn!(error = %err, "catalogue cache generation not moved; cached reads expire by TTL");
     }
+    crate::services::search::request_sync(state).await;
 }
 
 /// Where `key`'s entry lives. Keys carry what a stranger sent (a slug, query parameters):

@@ -85,14 +85,22 @@ async fn load_products(
             .map_or(0, |row| row.total),
         None => 0,
     };
+    let items = product_views(state, rows).await?;
+    Ok(Page::new(items, page, u64::try_from(total).unwrap_or(0)))
+}
+
+/// List rows as shoppers see them, in the rows' order, each with its cover picture.
+pub(crate) async fn product_views(
+    state: &AppState,
+    rows: Vec<repo::ProductListRow>,
+) -> Result<Vec<ProductView>, ServiceError> {
     let ids: Vec<uuid::Uuid> = rows.iter().map(|row| row.id.0).collect();
     let mut covers: std::collections::HashMap<ProductId, ImageView> = image_repo::list_cover_images(&state.db, &ids)
         .await?
         .iter()
         .map(|image| (image.product_id, image.view()))
         .collect();
-    let items = rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let currency = Currency::parse(row.currency.trim()).map_err(ServiceError::Unexpected)?;
             Ok(ProductView {
@@ -108,8 +116,7 @@ async fn load_products(
                 image: covers.remove(&row.id),
             })
         })
-        .collect::<Result<Vec<_>, ServiceError>>()?;
-    Ok(Page::new(items, page, u64::try_from(total).unwrap_or(0)))
+        .collect()
 }
 
 /// A price as the shop stores it: every price is in `STORE_CURRENCY`, so a listing can never show

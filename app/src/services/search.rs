@@ -1,0 +1,440 @@
+//! Search rules, whichever engine answers: who may search what (shoppers only ever find active
+//! products), how a query becomes engine terms (typo corrections from the vocabulary, an exact
+//! SKU pinned first), the fallback to PostgreSQL when Meilisearch fails, hits hydrated from the
+//! database (so prices and stock are always current), labelled facets and "did you mean"; and
+//! keeping the Meilisearch index in step: syncing the outbox, and full reindexes.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use super::ServiceError;
+use super::catalog::product_views;
+use super::identity::Actor;
+use crate::adapters::search::{EngineQuery, IndexDocument};
+use crate::domain::catalog::{CategoryRef, CategoryView, ProductStatus};
+use crate::domain::identity::Permission;
+use crate::domain::search::{
+    EngineResults, Highlights, SUGGEST_LIMIT, SearchHit, SearchQuery, SearchRequest, SearchResults, SearchSort,
+    Suggestion, SuggestionKind, excerpt, highlight_html,
+};
+use crate::domain::{CategoryId, Money, Page, PageRequest, ProductId};
+use crate::error::{AppError, ErrorCode, FieldErrors};
+use crate::repositories::catalog as catalog_repo;
+use crate::repositories::search::{self as repo, PgSearch, Terms};
+use crate::state::AppState;
+
+/// Who is searching: shoppers (anyone) see active, purchasable products; staff with
+/// `products:write` may ask for any status, and find products not yet purchasable too.
+fn audience(actor: Option<&Actor>, request: &SearchRequest, asked_status: bool) -> Result<bool, ServiceError> {
+    let staff = actor.is_some_and(|a| a.role.can(Permission::ProductsWrite));
+    if request.filter.status != ProductStatus::Active && !staff {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            "Only staff with `products:write` may search products that are not active.",
+        )
+        .into());
+    }
+    Ok(staff && asked_status)
+}
+
+/// Searches the catalogue. `staff_view`: the admin's product list (every status unless
+/// `status` is given, products without an active variant included; needs `products:write`).
+pub async fn search(
+    state: &AppState,
+    actor: Option<&Actor>,
+    query: SearchQuery,
+    page: PageRequest,
+    staff_view: bool,
+) -> Result<SearchResults, ServiceError> {
+    let started = Instant::now();
+    let asked_status = query.0.iter().any(|(k, v)| k == "status" && !v.trim().is_empty());
+    let request = query.parse()?;
+    if staff_view {
+        actor
+            .ok_or_else(|| AppError::from_code(ErrorCode::Unauthorized))?
+            .require(Permission::ProductsWrite)?;
+    } else {
+        audience(actor, &request, asked_status)?;
+    }
+    let categories = super::catalog::list_categories(state).await?;
+    let category = match &request.filter.category {
+        None => None,
+        Some(wanted) => Some(find_category(&categories, wanted).ok_or_else(|| {
+            let mut details = FieldErrors::new();
+            details.insert("category".into(), vec!["is not an existing category".into()]);
+            ServiceError::from(AppError::validation(details))
+        })?),
+    };
+    let words = request.words();
+    let pinned = match request.filter.q.as_deref() {
+        Some(q) if !q.contains(char::is_whitespace) && request.sort == SearchSort::Relevance => {
+            repo::find_product_by_sku(&state.db, q).await?
+        }
+        _ => None,
+    };
+    let status = if staff_view && !asked_status {
+        None
+    } else {
+        Some(request.filter.status)
+    };
+    let engine_query = EngineQuery {
+        request: &request,
+        words: &words,
+        category: category.map(|c| c.id),
+        status,
+        purchasable: !staff_view,
+        pinned,
+        limit: page.limit(),
+        offset: page.offset(),
+        facets: true,
+    };
+    let (engine, mut found) = run(state, &engine_query).await?;
+    let did_you_mean = if found.total == 0 && !words.is_empty() {
+        state.search.vocabulary(&state.db).await.did_you_mean(&words)
+    } else {
+        None
+    };
+    let hits = hydrate(state, &found.ids, &mut found.highlights, !words.is_empty()).await?;
+    let currency = state.shop.currency.clone();
+    let by_id: HashMap<CategoryId, (String, String)> = flatten(&categories)
+        .map(|c| (c.id, (c.slug.clone(), c.name.clone())))
+        .collect();
+    let facets = found.facets.label(
+        |id| by_id.get(&id).cloned(),
+        |amount| {
+            Money::new(amount.into(), currency.clone())
+                .to_string()
+                .trim_end_matches(".00")
+                .to_owned()
+        },
+    );
+    Ok(SearchResults {
+        hits: Page::new(hits, page, found.total),
+        facets,
+        engine: engine.to_owned(),
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        did_you_mean,
+    })
+}
+
+/// As-you-type suggestions for `q`: up to three categories whose name has words starting with
+/// the typed ones, then products, [`SUGGEST_LIMIT`] in all. Fewer than two letters: none.
+pub async fn suggest(state: &AppState, q: Option<&str>) -> Result<Vec<Suggestion>, ServiceError> {
+    let q = crate::domain::search_term(q, 200)?;
+    let Some(q) = q.filter(|q| q.chars().filter(|c| c.is_alphanumeric()).count() >= 2) else {
+        return Ok(Vec::new());
+    };
+    let request = SearchRequest {
+        filter: crate::domain::catalog::ProductFilter {
+            q: Some(q.to_owned()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let words = request.words();
+    let categories = repo::suggest_categories(&state.db, &words, 3).await?;
+    let mut out: Vec<Suggestion> = categories
+        .into_iter()
+        .map(|c| Suggestion {
+            kind: SuggestionKind::Category,
+            id: c.id.0,
+            highlight: mark_prefixes(&c.name, &words),
+            url: format!("/categories/{}", c.slug),
+            label: c.name,
+        })
+        .collect();
+    let engine_query = EngineQuery {
+        request: &request,
+        words: &words,
+        category: None,
+        status: Some(ProductStatus::Active),
+        purchasable: true,
+        pinned: None,
+        limit: i64::try_from(SUGGEST_LIMIT - out.len()).unwrap_or(0),
+        offset: 0,
+        facets: false,
+    };
+    let (_, found) = run(state, &engine_query).await?;
+    let ids: Vec<uuid::Uuid> = found.ids.iter().map(|id| id.0).collect();
+    let rows = catalog_repo::list_products_by_ids(&state.db, &ids, state.shop.currency.as_str()).await?;
+    let mut by_id: HashMap<ProductId, catalog_repo::ProductListRow> = rows.into_iter().map(|r| (r.id, r)).collect();
+    for id in &found.ids {
+        if let Some(row) = by_id.remove(id) {
+            out.push(Suggestion {
+                kind: SuggestionKind::Product,
+                id: row.id.0,
+                highlight: mark_prefixes(&row.name, &words),
+                url: format!("/products/{}", row.slug),
+                label: row.name,
+            });
+        }
+    }
+    out.truncate(SUGGEST_LIMIT);
+    Ok(out)
+}
+
+/// The engine's answer: Meilisearch when configured and reachable, else PostgreSQL. A
+/// Meilisearch failure is logged and answered from PostgreSQL (health shows search degraded).
+async fn run(state: &AppState, query: &EngineQuery<'_>) -> Result<(&'static str, EngineResults), ServiceError> {
+    if let Some(meili) = state.search.meili().filter(|m| m.is_available()) {
+        match meili.search(query).await {
+            Ok(found) => return Ok(("meilisearch", found)),
+            Err(err) => {
+                tracing::warn!(event = "search_degraded", error = %err, "Meilisearch failed; answering from PostgreSQL");
+            }
+        }
+    }
+    let vocabulary = state.search.vocabulary(&state.db).await;
+    let groups = query
+        .words
+        .iter()
+        .map(|word| {
+            std::iter::once(word.clone())
+                .chain(vocabulary.corrections(word))
+                .collect()
+        })
+        .collect();
+    let filter = &query.request.filter;
+    let pg = PgSearch {
+        terms: Terms {
+            groups,
+            prefix_last: true,
+        },
+        status: query.status,
+        purchasable: query.purchasable,
+        category: query.category,
+        min_price: filter.min_price,
+        max_price: filter.max_price,
+        in_stock: filter.in_stock,
+        min_rating: filter.min_rating,
+        options: query.request.option_terms(),
+        sort: query.request.sort,
+        pinned: query.pinned,
+        limit: query.limit,
+        offset: query.offset,
+        facets: query.facets,
+    };
+    Ok(("postgres", repo::search(&state.db, &pg).await?))
+}
+
+/// The hits' products from the database, in the engine's order, with escaped highlights.
+async fn hydrate(
+    state: &AppState,
+    ids: &[ProductId],
+    highlights: &mut HashMap<ProductId, Highlights>,
+    matched: bool,
+) -> Result<Vec<SearchHit>, ServiceError> {
+    let raw: Vec<uuid::Uuid> = ids.iter().map(|id| id.0).collect();
+    let mut rows: HashMap<ProductId, catalog_repo::ProductListRow> =
+        catalog_repo::list_products_by_ids(&state.db, &raw, state.shop.currency.as_str())
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+    let ordered: Vec<catalog_repo::ProductListRow> = ids.iter().filter_map(|id| rows.remove(id)).collect();
+    let views = product_views(state, ordered).await?;
+    Ok(views
+        .into_iter()
+        .map(|product| {
+            let raw = highlights.remove(&product.id).unwrap_or_default();
+            let highlights = if matched {
+                Highlights {
+                    name: highlight_html(&raw.name),
+                    description: highlight_html(&raw.description),
+                }
+            } else {
+                Highlights {
+                    name: highlight_html(&product.name),
+                    description: highlight_html(&excerpt(&product.description, 160)),
+                }
+            };
+            SearchHit { product, highlights }
+        })
+        .collect())
+}
+
+/// `name` as HTML with each word that starts with one of `words` marked.
+fn mark_prefixes(name: &str, words: &[String]) -> String {
+    use crate::domain::search::{MARK_END, MARK_START};
+    let mut raw = String::with_capacity(name.len() + 8);
+    let mut rest = name;
+    while !rest.is_empty() {
+        let start = rest.find(char::is_alphanumeric).unwrap_or(rest.len());
+        raw.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find(|c: char| !c.is_alphanumeric()).unwrap_or(rest.len());
+        let word = &rest[..end];
+        let lower = word.to_lowercase();
+        match words
+            .iter()
+            .filter(|w| lower.starts_with(w.as_str()))
+            .map(|w| w.len())
+            .max()
+        {
+            Some(len) if lower.len() == word.len() && word.is_char_boundary(len) => {
+                raw.push(MARK_START);
+                raw.push_str(&word[..len]);
+                raw.push(MARK_END);
+                raw.push_str(&word[len..]);
+            }
+            _ => raw.push_str(word),
+        }
+        rest = &rest[end..];
+    }
+    highlight_html(&raw)
+}
+
+fn flatten(tree: &[CategoryView]) -> Box<dyn Iterator<Item = &CategoryView> + '_> {
+    Box::new(tree.iter().flat_map(|c| std::iter::once(c).chain(flatten(&c.children))))
+}
+
+fn find_category<'a>(tree: &'a [CategoryView], wanted: &CategoryRef) -> Option<&'a CategoryView> {
+    flatten(tree).find(|c| match wanted {
+        CategoryRef::Id(id) => c.id == *id,
+        CategoryRef::Slug(slug) => c.slug == *slug,
+    })
+}
+
+/// How many outbox entries one sync step takes.
+const SYNC_BATCH: i64 = 500;
+
+/// Brings the Meilisearch index up to date with the outbox: every product changed or removed
+/// since the index last took it. One sync at a time across instances (another one running
+/// means this one has nothing to add); entries are deleted only once Meilisearch finished
+/// the task, so an outage loses nothing. Without Meilisearch the outbox is simply emptied.
+/// Returns how many products were sent.
+pub async fn sync_index(state: &AppState) -> Result<u64, ServiceError> {
+    let Some(meili) = state.search.meili() else {
+        let mut tx = state.db.begin().await?;
+        if repo::try_lock_sync(&mut *tx).await? {
+            let position = repo::outbox_position(&mut *tx).await?;
+            repo::delete_outbox_through(&mut *tx, position).await?;
+        }
+        tx.commit().await?;
+        return Ok(0);
+    };
+    if !meili.is_prepared() {
+        prepare_index(state).await?;
+    }
+    let mut sent = 0u64;
+    loop {
+        let mut tx = state.db.begin().await?;
+        if !repo::try_lock_sync(&mut *tx).await? {
+            return Ok(sent);
+        }
+        let entries = repo::list_outbox(&mut *tx, SYNC_BATCH).await?;
+        if entries.is_empty() {
+            tx.commit().await?;
+            meili.mark_available();
+            return Ok(sent);
+        }
+        let ids: Vec<uuid::Uuid> = entries.iter().map(|e| e.product_id).collect();
+        let documents: Vec<IndexDocument> = repo::list_documents(&mut *tx, &ids)
+            .await?
+            .into_iter()
+            .map(IndexDocument::from)
+            .collect();
+        let present: std::collections::HashSet<uuid::Uuid> = documents.iter().map(|d| d.product_id()).collect();
+        let gone: Vec<uuid::Uuid> = ids.iter().copied().filter(|id| !present.contains(id)).collect();
+        if let Err(err) = meili.write(meili.index_name(), &documents, &gone).await {
+            meili.mark_unavailable();
+            return Err(ServiceError::Unavailable(format!("Meilisearch: {err}")));
+        }
+        repo::delete_outbox(&mut *tx, &entries).await?;
+        tx.commit().await?;
+        sent += u64::try_from(entries.len()).unwrap_or(0);
+    }
+}
+
+/// What a reindex reports as it goes: documents written so far, and in all.
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
+/// Rebuilds the whole Meilisearch index: every document into a new index with the settings,
+/// which then takes the live one's place in one swap (search keeps answering from the old one
+/// meanwhile). Index syncs wait for it; changes made during the rebuild are synced right after
+/// the swap. Returns how many documents the new index holds.
+pub async fn reindex(state: &AppState, batch: i64, progress: Progress<'_>) -> Result<u64, ServiceError> {
+    let meili = state
+        .search
+        .meili()
+        .ok_or_else(|| ServiceError::Unexpected("MEILISEARCH_URL is not set: nothing to reindex".into()))?;
+    let unavailable =
+        |err: crate::adapters::search::MeiliError| ServiceError::Unavailable(format!("Meilisearch: {err}"));
+    // Holding the sync lock for the whole rebuild keeps syncs off the index being replaced.
+    let mut lock = state.db.begin().await?;
+    let mut waited = 0;
+    while !repo::try_lock_sync(&mut *lock).await? {
+        waited += 1;
+        if waited > 600 {
+            return Err(ServiceError::Unavailable(
+                "an index sync has held the lock for 60 s".into(),
+            ));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let position = repo::outbox_position(&state.db).await?;
+    let total = u64::try_from(repo::count_documents(&state.db).await?).unwrap_or(0);
+    let building = meili.start_rebuild().await.map_err(unavailable)?;
+    let mut after = None;
+    let mut done = 0u64;
+    progress(done, total);
+    loop {
+        let rows = repo::list_documents_after(&state.db, after, batch).await?;
+        let Some(last) = rows.last() else { break };
+        after = Some(last.product_id.0);
+        let documents: Vec<IndexDocument> = rows.into_iter().map(IndexDocument::from).collect();
+        meili.write(&building, &documents, &[]).await.map_err(unavailable)?;
+        done += u64::try_from(documents.len()).unwrap_or(0);
+        progress(done, total.max(done));
+    }
+    meili.finish_rebuild(&building).await.map_err(unavailable)?;
+    repo::delete_outbox_through(&mut *lock, position).await?;
+    lock.commit().await?;
+    meili.mark_available();
+    sync_index(state).await?;
+    Ok(done)
+}
+
+/// Makes sure the Meilisearch index exists with the shop's settings (at start-up, and again
+/// when Meilisearch comes back); a newly created index is filled by the next sync. A failure
+/// leaves search answering from PostgreSQL until a later attempt succeeds.
+pub async fn prepare_index(state: &AppState) -> Result<(), ServiceError> {
+    let Some(meili) = state.search.meili() else {
+        return Ok(());
+    };
+    match meili.prepare().await {
+        Ok(created) => {
+            if created {
+                let queued = repo::mark_all_for_index(&state.db).await?;
+                tracing::info!(
+                    event = "search_index_created",
+                    documents = queued,
+                    "Meilisearch index created; the sync fills it"
+                );
+            }
+            Ok(())
+        }
+        Err(err) => {
+            meili.mark_unavailable();
+            tracing::warn!(event = "search_degraded", error = %err, "Meilisearch not ready; search answers from PostgreSQL until it is");
+            Err(ServiceError::Unavailable(format!("Meilisearch: {err}")))
+        }
+    }
+}
+
+/// A sync nudged by a catalogue write: enqueued once (a pending one will take this change too),
+/// only when there is an index to feed.
+pub async fn request_sync(state: &AppState) {
+    if state.search.meili().is_none() {
+        return;
+    }
+    if let Err(err) = crate::adapters::jobs::enqueue_once(&state.db, &crate::adapters::jobs::Job::SyncSearchIndex).await
+    {
+        tracing::warn!(event = "search_sync_not_enqueued", error = %err, "index sync not enqueued; the periodic one will catch up");
+    }
+}
+
+/// How the search engine is doing, for `/health`: how many products the index lacks.
+pub async fn pending_changes(state: &AppState) -> Result<i64, ServiceError> {
+    Ok(repo::count_outbox(&state.db).await?)
+}

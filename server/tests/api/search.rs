@@ -1,0 +1,82 @@
+//! Search on the PostgreSQL engine: the shared suite (`search_suite`), which the Meilisearch
+//! engine passes too (the `meilisearch` test target), and the errors of the search endpoints.
+
+use crate::helpers::{assert_envelope, spawn_app};
+use crate::search_suite::{self as suite, Target};
+
+#[tokio::test]
+async fn relevance_typos_and_prefixes() {
+    suite::relevance_typos_and_prefixes(Target::postgres()).await;
+}
+
+#[tokio::test]
+async fn filters_and_drafts() {
+    suite::filters_and_drafts(Target::postgres()).await;
+}
+
+#[tokio::test]
+async fn facet_counts_match_sql() {
+    suite::facet_counts_match_sql(Target::postgres()).await;
+}
+
+#[tokio::test]
+async fn sorting_and_pagination() {
+    suite::sorting_and_pagination(Target::postgres()).await;
+}
+
+#[tokio::test]
+async fn highlights_suggestions_and_did_you_mean() {
+    suite::highlights_suggestions_and_did_you_mean(Target::postgres()).await;
+}
+
+#[tokio::test]
+async fn index_follows_writes() {
+    suite::index_follows_writes(Target::postgres()).await;
+}
+
+#[tokio::test]
+async fn bad_parameters_are_422s_naming_them() {
+    let app = spawn_app().await;
+    for (query, field) in [
+        ("sort=cheapest", "sort"),
+        ("min_price=abc", "min_price"),
+        ("min_price=50&max_price=10", "max_price"),
+        ("in_stock=yes", "in_stock"),
+        ("min_rating=9", "min_rating"),
+        ("per_page=0", "per_page"),
+        ("page=-1", "page"),
+        ("category=no-such-category", "category"),
+        ("option.a%3Db=1", "option.a=b"),
+    ] {
+        let body = assert_envelope(
+            app.get(&format!("/api/v1/search?{query}")).await,
+            422,
+            "VALIDATION_ERROR",
+        )
+        .await;
+        assert!(body["error"]["details"][field].is_array(), "{query}: {body}");
+    }
+    let long = "a".repeat(201);
+    let body = assert_envelope(
+        app.get(&format!("/api/v1/search?q={long}")).await,
+        422,
+        "VALIDATION_ERROR",
+    )
+    .await;
+    assert!(body["error"]["details"]["q"].is_array(), "{body}");
+    assert_envelope(app.get("/api/v1/search?q=%00").await, 422, "VALIDATION_ERROR").await;
+    assert_envelope(app.get("/api/v1/search/suggest?q=%07x").await, 422, "VALIDATION_ERROR").await;
+    assert_envelope(app.get("/api/v1/search?status=archived").await, 403, "FORBIDDEN").await;
+    // Odd but harmless input is answered, not refused.
+    for query in [
+        "q=%27%22%3B--",
+        "q=a%20%26%20b%20%7C%20!c%3A*",
+        "q=%F0%9F%A7%A5",
+        "q=%FF",
+        "q=()",
+        "option.size=",
+    ] {
+        let response = app.get(&format!("/api/v1/search?{query}")).await;
+        assert_eq!(response.status().as_u16(), 200, "{query}");
+    }
+}
