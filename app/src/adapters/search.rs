@@ -456,7 +456,7 @@ impl Meili {
             .with_hits_per_page(limit)
             .with_page(offset / limit + 1)
             .with_attributes_to_retrieve(Selectors::Some(&["id", "name", "description"]))
-            .with_attributes_to_highlight(Selectors::Some(&["name"]))
+            .with_attributes_to_highlight(Selectors::Some(&["name", "description"]))
             .with_attributes_to_crop(Selectors::Some(&[("description", Some(25))]))
             .with_highlight_pre_tag(&start)
             .with_highlight_post_tag(&end);

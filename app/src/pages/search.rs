@@ -14,6 +14,8 @@ use crate::server_fns::search::search_page;
 
 /// The page's query parameters, in order, without the page number.
 type Pairs = Vec<(String, String)>;
+/// A facet value with whether it is selected and the link that toggles it.
+type Choice = (FacetValue, bool, String);
 
 /// `/search` with `pairs` as its query.
 fn search_href(pairs: &[(String, String)]) -> String {
@@ -207,7 +209,7 @@ fn sort_form(pairs: &[(String, String)]) -> impl IntoView + use<> {
 #[component]
 fn FacetPanel(results: SearchResults, pairs: Pairs, filtered: bool, clear: String) -> impl IntoView {
     let facets = results.facets;
-    let categories: Vec<(FacetValue, bool, String)> = facets
+    let categories: Vec<Choice> = facets
         .categories
         .into_iter()
         .take(15)
@@ -217,7 +219,7 @@ fn FacetPanel(results: SearchResults, pairs: Pairs, filtered: bool, clear: Strin
             (f, on, href)
         })
         .collect();
-    let prices: Vec<(FacetValue, bool, String)> = facets
+    let prices: Vec<Choice> = facets
         .price
         .into_iter()
         .map(|f| {
@@ -238,7 +240,7 @@ fn FacetPanel(results: SearchResults, pairs: Pairs, filtered: bool, clear: Strin
             (f, on, href)
         })
         .collect();
-    let ratings: Vec<(FacetValue, bool, String)> = facets
+    let ratings: Vec<Choice> = facets
         .rating
         .into_iter()
         .map(|f| {
@@ -247,7 +249,7 @@ fn FacetPanel(results: SearchResults, pairs: Pairs, filtered: bool, clear: Strin
             (f, on, href)
         })
         .collect();
-    let options: Vec<(String, Vec<(FacetValue, bool, String)>)> = facets
+    let options: Vec<(String, Vec<Choice>)> = facets
         .options
         .into_iter()
         .map(|(name, values)| {
@@ -290,7 +292,7 @@ fn FacetPanel(results: SearchResults, pairs: Pairs, filtered: bool, clear: Strin
 }
 
 #[component]
-fn FacetGroup(title: String, values: Vec<(FacetValue, bool, String)>) -> impl IntoView {
+fn FacetGroup(title: String, values: Vec<Choice>) -> impl IntoView {
     let key = title.to_lowercase();
     let id = format!("facet-{}", key.replace(|c: char| !c.is_alphanumeric(), "-"));
     let labelled_by = id.clone();

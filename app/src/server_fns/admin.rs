@@ -536,8 +536,8 @@ pub struct ProductTableQuery {
     pub page: Option<String>,
 }
 
-/// The staff's product table: search (name, SKU), status, category, stock state, sort, one page
-/// at a time (staff area; other statuses than active need `products:write`).
+/// The staff's product table: search (the search engine's, see `services::search`), status,
+/// category, stock state, sort, one page at a time (staff area; other statuses than active need `products:write`).
 #[server(prefix = "/api/fn", endpoint = "staff_products", input = server_fn::codec::GetUrl)]
 pub async fn staff_products(
     #[server(flatten)] query: ProductTableQuery,
@@ -551,6 +551,32 @@ pub async fn staff_products(
     respond(identity::enter_staff_area(&actor))?;
     let page = respond(PageRequest::parse(query.page.as_deref(), None))?;
     let given = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+    // Typing in the search box: the search engine (typos forgiven, every status, products not
+    // yet purchasable too) for staff who may see every status; the plain list otherwise.
+    if query.q.as_deref().is_some_and(|q| !q.trim().is_empty())
+        && actor.role.can(crate::domain::identity::Permission::ProductsWrite)
+    {
+        use crate::domain::search::SearchQuery;
+        use crate::services::search;
+        let pairs: Vec<(String, String)> = [
+            ("q", query.q),
+            ("status", query.status),
+            ("category", query.category),
+            ("in_stock", query.in_stock),
+            ("sort", query.sort),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| given(v).map(|v| (k.to_owned(), v)))
+        .collect();
+        let found = respond(search::search(&state()?, Some(&actor), SearchQuery(pairs), page, true).await)?;
+        let hits = found.hits;
+        return Ok(Page {
+            items: hits.items.into_iter().map(|hit| hit.product).collect(),
+            page: hits.page,
+            per_page: hits.per_page,
+            total: hits.total,
+        });
+    }
     let filter = ProductQuery {
         q: given(query.q),
         status: given(query.status),

@@ -84,6 +84,14 @@ pub async fn search(app: &TestApp, target: &Target, query: &str) -> Value {
     body
 }
 
+/// `GET /api/v1/search?{query}` from whichever engine answers.
+#[allow(dead_code)] // The `meilisearch` target uses it.
+pub async fn search_any(app: &TestApp, query: &str) -> Value {
+    let response = app.get(&format!("/api/v1/search?{query}")).await;
+    assert_eq!(response.status().as_u16(), 200, "{query}");
+    response.json().await.unwrap()
+}
+
 /// The hits' product names, in order.
 pub fn names(body: &Value) -> Vec<String> {
     body["data"]
