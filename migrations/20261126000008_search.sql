@@ -22,13 +22,16 @@ CREATE TABLE search_documents (
     document       tsvector NOT NULL
 );
 CREATE INDEX search_documents_document_idx ON search_documents USING gin (document);
+-- What shoppers can find: their searches read only this (a third of the catalogue may be drafts,
+-- archived or not yet purchasable).
+CREATE INDEX search_documents_shoppable_idx ON search_documents USING gin (document)
+    WHERE status = 'active' AND price IS NOT NULL;
 CREATE INDEX search_documents_categories_idx ON search_documents USING gin (category_ids);
 CREATE INDEX search_documents_options_idx ON search_documents USING gin (options);
 CREATE INDEX search_documents_skus_idx ON search_documents USING gin (skus);
-CREATE INDEX search_documents_browse_idx ON search_documents (created_at DESC, product_id DESC)
-    WHERE status = 'active' AND price IS NOT NULL;
 
--- Every word of an active product's document: the vocabulary typos are corrected towards.
+-- Every word (letters only: SKU parts and numbers take no typos) of an active product's
+-- document: the vocabulary typos are corrected towards.
 -- Words are only ever added (a stale one matches nothing); `id` lets readers load what is new.
 CREATE TABLE search_words (
     id   bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
@@ -103,7 +106,7 @@ BEGIN
     ), words AS (
         INSERT INTO search_words (word)
         SELECT DISTINCT t.lexeme FROM written, unnest(written.document) t
-        WHERE written.status = 'active' AND length(t.lexeme) BETWEEN 2 AND 40
+        WHERE written.status = 'active' AND length(t.lexeme) BETWEEN 2 AND 40 AND t.lexeme ~ '^[[:alpha:]]+$'
         ORDER BY 1
         ON CONFLICT (word) DO NOTHING
     )

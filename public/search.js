@@ -108,7 +108,9 @@
     } else if (event.key === "Enter" && active >= 0) {
       event.preventDefault();
       window.location.assign(items[active].url);
-    } else if (event.key === "Escape") {
+    } else if (event.key === "Escape" && !list.hidden) {
+      // Closes the list and keeps the text (a search field's Escape would clear it).
+      event.preventDefault();
       close();
     }
   });

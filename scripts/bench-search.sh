@@ -27,7 +27,7 @@ work=$(mktemp -d)
 meili_pid=
 cleanup() {
   stop_server
-  [ -n "$meili_pid" ] && kill "$meili_pid" 2>/dev/null && wait "$meili_pid" 2>/dev/null
+  if [ -n "$meili_pid" ]; then kill "$meili_pid" 2>/dev/null; wait "$meili_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -45,6 +45,8 @@ pub struct EngineQuery<'a> {
     pub limit: i64,
     pub offset: i64,
     pub facets: bool,
+    /// As-you-type: names (and SKUs) only, no total needed.
+    pub suggest: bool,
 }
 
 /// How often the vocabulary looks for new words.
@@ -460,6 +462,9 @@ impl Meili {
             .with_attributes_to_crop(Selectors::Some(&[("description", Some(25))]))
             .with_highlight_pre_tag(&start)
             .with_highlight_post_tag(&end);
+        if query.suggest {
+            search.with_attributes_to_search_on(&["name", "skus"]);
+        }
         if !filter.is_empty() {
             search.with_filter(&filter);
         }

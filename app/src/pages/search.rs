@@ -4,7 +4,6 @@
 //! nothing matched, and an empty state.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::pagination::encode_query_value;
@@ -81,7 +80,7 @@ pub fn SearchPage() -> impl IntoView {
                         <Seo title="Search" description="Search the shop's products."/>
                         <h1 class="text-2xl font-bold tracking-tight">"Search"</h1>
                         <div class="mt-4"><ErrorNotice error/></div>
-                        <p class="mt-4"><A href="/search" attr:class="underline">"Start a new search"</A></p>
+                        <p class="mt-4"><a href="/search" class="underline">"Start a new search"</a></p>
                     }.into_any(),
                 }
             })}
@@ -136,7 +135,7 @@ fn Results(results: SearchResults, pairs: Pairs) -> impl IntoView {
         </div>
         {did_you_mean.map(|(better, href)| view! {
             <p class="mt-3 text-lg" data-testid="did-you-mean">
-                "Did you mean " <A href=href attr:class="font-semibold text-emerald-800 underline">{better}</A> "?"
+                "Did you mean " <a href=href class="font-semibold text-emerald-800 underline">{better}</a> "?"
             </p>
         })}
         <div class="mt-6 grid gap-6 lg:grid-cols-[16rem_1fr]">
@@ -148,8 +147,8 @@ fn Results(results: SearchResults, pairs: Pairs) -> impl IntoView {
                             <p class="text-lg font-semibold">"No products match your search."</p>
                             <p class="mt-2 text-stone-700">"Check the spelling, use fewer words, or remove a filter."</p>
                             <p class="mt-4 flex flex-wrap justify-center gap-4">
-                                {filtered.then(|| view! { <A href=clear.clone() attr:class="underline">"Clear the filters"</A> })}
-                                <A href="/" attr:class="underline">"Browse the categories"</A>
+                                {filtered.then(|| view! { <a href=clear.clone() class="underline">"Clear the filters"</a> })}
+                                <a href="/" class="underline">"Browse the categories"</a>
                             </p>
                         </div>
                     }.into_any()
@@ -163,13 +162,13 @@ fn Results(results: SearchResults, pairs: Pairs) -> impl IntoView {
                 {(total_pages > 1).then(|| view! {
                     <nav aria-label="Pagination" class="mt-8 flex items-center justify-between gap-4 text-sm">
                         {if page > 1 {
-                            view! { <A href=page_href(page - 1) attr:rel="prev" attr:class="rounded border border-stone-300 px-3 py-2 hover:bg-stone-100">"← Previous"</A> }.into_any()
+                            view! { <a href=page_href(page - 1) rel="prev" class="rounded border border-stone-300 px-3 py-2 hover:bg-stone-100">"← Previous"</a> }.into_any()
                         } else {
                             view! { <span class="px-3 py-2 text-stone-600" aria-disabled="true">"← Previous"</span> }.into_any()
                         }}
                         <span aria-current="page">"Page " {page} " of " {total_pages}</span>
                         {if page < total_pages {
-                            view! { <A href=page_href(page + 1) attr:rel="next" attr:class="rounded border border-stone-300 px-3 py-2 hover:bg-stone-100">"Next →"</A> }.into_any()
+                            view! { <a href=page_href(page + 1) rel="next" class="rounded border border-stone-300 px-3 py-2 hover:bg-stone-100">"Next →"</a> }.into_any()
                         } else {
                             view! { <span class="px-3 py-2 text-stone-600" aria-disabled="true">"Next →"</span> }.into_any()
                         }}
@@ -272,7 +271,7 @@ fn FacetPanel(results: SearchResults, pairs: Pairs, filtered: bool, clear: Strin
         <aside aria-labelledby="facets-heading" class="rounded-lg border border-stone-200 bg-white p-4 self-start" data-testid="facets">
             <div class="flex items-baseline justify-between gap-2">
                 <h2 id="facets-heading" class="font-semibold">"Filter"</h2>
-                {filtered.then(|| view! { <A href=clear attr:class="text-sm underline" attr:data-testid="clear-filters">"Clear all"</A> })}
+                {filtered.then(|| view! { <a href=clear class="text-sm underline" data-testid="clear-filters">"Clear all"</a> })}
             </div>
             <ul class="mt-3">
                 <FacetLink label="In stock only".to_owned() count=None on=in_stock_on href=in_stock_href/>
@@ -315,17 +314,17 @@ fn FacetLink(label: String, count: Option<u64>, on: bool, href: String) -> impl 
     let value = label.clone();
     view! {
         <li>
-            <A href=href
-                attr:class=if on { "flex items-center justify-between gap-2 rounded px-2 py-1 text-sm font-semibold text-emerald-900 bg-emerald-50 hover:underline" } else { "flex items-center justify-between gap-2 rounded px-2 py-1 text-sm text-stone-800 hover:bg-stone-100 hover:underline" }
-                attr:aria-current=on.then_some("true")
-                attr:data-facet-value=value>
+            <a href=href
+                class=if on { "flex items-center justify-between gap-2 rounded px-2 py-1 text-sm font-semibold text-emerald-900 bg-emerald-50 hover:underline" } else { "flex items-center justify-between gap-2 rounded px-2 py-1 text-sm text-stone-800 hover:bg-stone-100 hover:underline" }
+                aria-current=on.then_some("true")
+                data-facet-value=value>
                 <span>
                     <span aria-hidden="true" class="inline-block w-4">{if on { "✓" } else { "" }}</span>
                     {label}
                     {on.then(|| view! { <span class="sr-only">" (selected; follow to remove)"</span> })}
                 </span>
                 {count.map(|n| view! { <span class="text-stone-600" data-testid="facet-count">{n}</span> })}
-            </A>
+            </a>
         </li>
     }
 }
@@ -346,7 +345,7 @@ fn Hit(hit: SearchHit, eager: bool) -> impl IntoView {
             {product.category.map(|c| view! { <p class="text-xs uppercase tracking-wide text-stone-600">{c}</p> })}
             <h2 id=heading_id class="mt-1 text-lg font-semibold [&_mark]:bg-amber-200 [&_mark]:text-inherit">
                 // The highlight is escaped text with `<mark>` around the matches (domain::search).
-                <A href=href attr:class="after:absolute after:inset-0 hover:underline"><span inner_html=hit.highlights.name></span></A>
+                <a href=href class="after:absolute after:inset-0 hover:underline"><span inner_html=hit.highlights.name></span></a>
             </h2>
             <p class="mt-1 text-sm text-stone-700 [&_mark]:bg-amber-200 [&_mark]:text-inherit" inner_html=hit.highlights.description></p>
             {product.rating_average.map(|r| view! {

@@ -19,12 +19,19 @@ use crate::domain::{CategoryId, ProductId};
 pub struct Terms {
     pub groups: Vec<Vec<String>>,
     pub prefix_last: bool,
+    /// Match names (and SKUs) only, as suggestions do.
+    pub names_only: bool,
 }
 
 impl Terms {
-    fn lexeme(word: &str, prefix: bool) -> String {
+    fn lexeme(&self, word: &str, prefix: bool) -> String {
         let quoted = format!("'{}'", word.replace('\\', "\\\\").replace('\'', "''"));
-        if prefix { format!("{quoted}:*") } else { quoted }
+        // `:A` restricts a lexeme to the name (and SKUs); `*` makes it a prefix.
+        let weight = if self.names_only { "A" } else { "" };
+        match (prefix, weight) {
+            (false, "") => quoted,
+            (prefix, weight) => format!("{quoted}:{}{weight}", if prefix { "*" } else { "" }),
+        }
     }
 
     /// The `to_tsquery` text; `typos: false` keeps only each group's own word.
@@ -37,7 +44,7 @@ impl Terms {
             .map(|(i, group)| {
                 let prefix = self.prefix_last && i == last;
                 let take = if typos { group.len() } else { 1 };
-                let alternatives: Vec<String> = group.iter().take(take).map(|w| Self::lexeme(w, prefix)).collect();
+                let alternatives: Vec<String> = group.iter().take(take).map(|w| self.lexeme(w, prefix)).collect();
                 format!("({})", alternatives.join(" | "))
             })
             .collect();
@@ -65,6 +72,8 @@ pub struct PgSearch {
     pub pinned: Option<ProductId>,
     pub limit: i64,
     pub offset: i64,
+    /// Count every match (`false`: only the page, as suggestions need).
+    pub total: bool,
     pub facets: bool,
 }
 
@@ -95,7 +104,7 @@ pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<
             .push(") AS exact), ");
     }
     b.push("matched AS MATERIALIZED (SELECT d.product_id, d.category_ids, d.options, d.price, d.rating_average, ");
-    b.push("d.created_at, d.name, d.description, ");
+    b.push("d.created_at, ");
     if query.is_some() {
         b.push("ts_rank('{0.1, 0.2, 0.4, 1.0}', d.document, q.full) AS rank, d.document @@ q.exact AS exact ");
         b.push("FROM search_documents d, q WHERE d.document @@ q.full ");
@@ -144,7 +153,7 @@ pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<
             b.push("m.price DESC NULLS LAST, ");
         }
         SearchSort::By(ProductSort::Name) => {
-            b.push("lower(m.name), ");
+            b.push("(SELECT lower(n.name) FROM search_documents n WHERE n.product_id = m.product_id), ");
         }
         SearchSort::By(ProductSort::Rating) => {
             b.push("m.rating_average DESC NULLS LAST, ");
@@ -161,18 +170,20 @@ pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<
         let marks = marks();
         // `<` and `>` are hidden from ts_headline, which drops what looks like a tag.
         let hide = |column: &str| format!("translate({column}, '<>', chr(57346) || chr(57347))");
-        b.push(format!("ts_headline('simple', {}, q.full, ", hide("p.name")))
+        b.push(format!("ts_headline('simple', {}, q.full, ", hide("d.name")))
             .push_bind(format!("{marks}, HighlightAll=true"))
             .push(format!(
                 ") AS name, ts_headline('simple', {}, q.full, ",
-                hide("p.description")
+                hide("d.description")
             ))
             .push_bind(format!("{marks}, MaxWords=25, MinWords=12, MaxFragments=1"))
-            .push(") AS description, p.position AS count FROM page p, q ");
+            .push(") AS description, p.position AS count FROM page p JOIN search_documents d USING (product_id), q ");
     } else {
-        b.push("p.name, p.description, p.position AS count FROM page p ");
+        b.push("d.name, d.description, p.position AS count FROM page p JOIN search_documents d USING (product_id) ");
     }
-    b.push("UNION ALL SELECT 'total', NULL, NULL, NULL, count(*) FROM matched ");
+    if search.total {
+        b.push("UNION ALL SELECT 'total', NULL, NULL, NULL, count(*) FROM matched ");
+    }
     if search.facets {
         // width_bucket counts from 1 for [0, first edge): the bucket index is one less.
         let edges: Vec<Decimal> = std::iter::once(0).chain(PRICE_EDGES).map(Decimal::from).collect();
@@ -279,15 +290,11 @@ fn regex_escape(word: &str) -> String {
         .collect()
 }
 
-/// Words of the vocabulary added after `after` (by id), letters and digits only, with the
-/// largest id seen.
+/// Words of the vocabulary added after `after` (by id).
 pub async fn list_words_since(db: impl PgExecutor<'_>, after: i64) -> sqlx::Result<Vec<(i64, String)>> {
-    let rows = sqlx::query!(
-        r#"SELECT id, word FROM search_words WHERE id > $1 AND word ~ '^[[:alnum:]]+$' ORDER BY id"#,
-        after
-    )
-    .fetch_all(db)
-    .await?;
+    let rows = sqlx::query!(r#"SELECT id, word FROM search_words WHERE id > $1 ORDER BY id"#, after)
+        .fetch_all(db)
+        .await?;
     Ok(rows.into_iter().map(|r| (r.id, r.word)).collect())
 }
 

@@ -39,6 +39,8 @@ fn audience(actor: Option<&Actor>, request: &SearchRequest, asked_status: bool) 
 
 /// Searches the catalogue. `staff_view`: the admin's product list (every status unless
 /// `status` is given, products without an active variant included; needs `products:write`).
+/// Shoppers' answers from the PostgreSQL engine are cached by the catalogue cache (any
+/// catalogue write drops them); Meilisearch is asked every time.
 pub async fn search(
     state: &AppState,
     actor: Option<&Actor>,
@@ -56,6 +58,30 @@ pub async fn search(
     } else {
         audience(actor, &request, asked_status)?;
     }
+    let status = if staff_view && !asked_status {
+        None
+    } else {
+        Some(request.filter.status)
+    };
+    let shopper = !staff_view && status == Some(ProductStatus::Active);
+    let mut found = if shopper && state.search.meili().is_none() {
+        let key = format!("search:{request:?}:{}:{}", page.page, page.per_page);
+        super::catalog::cache::cached(state, &key, || find(state, &request, status, page, staff_view)).await?
+    } else {
+        find(state, &request, status, page, staff_view).await?
+    };
+    found.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+    Ok(found)
+}
+
+/// The search itself, once the request is valid and allowed.
+async fn find(
+    state: &AppState,
+    request: &SearchRequest,
+    status: Option<ProductStatus>,
+    page: PageRequest,
+    staff_view: bool,
+) -> Result<SearchResults, ServiceError> {
     let categories = super::catalog::list_categories(state).await?;
     let category = match &request.filter.category {
         None => None,
@@ -72,13 +98,8 @@ pub async fn search(
         }
         _ => None,
     };
-    let status = if staff_view && !asked_status {
-        None
-    } else {
-        Some(request.filter.status)
-    };
     let engine_query = EngineQuery {
-        request: &request,
+        request,
         words: &words,
         category: category.map(|c| c.id),
         status,
@@ -87,6 +108,7 @@ pub async fn search(
         limit: page.limit(),
         offset: page.offset(),
         facets: true,
+        suggest: false,
     };
     let (engine, mut found) = run(state, &engine_query).await?;
     let did_you_mean = if found.total == 0 && !words.is_empty() {
@@ -112,7 +134,7 @@ pub async fn search(
         hits: Page::new(hits, page, found.total),
         facets,
         engine: engine.to_owned(),
-        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        took_ms: 0.0,
         did_you_mean,
     })
 }
@@ -124,6 +146,14 @@ pub async fn suggest(state: &AppState, q: Option<&str>) -> Result<Vec<Suggestion
     let Some(q) = q.filter(|q| q.chars().filter(|c| c.is_alphanumeric()).count() >= 2) else {
         return Ok(Vec::new());
     };
+    if state.search.meili().is_none() {
+        let key = format!("suggest:{}", q.to_lowercase());
+        return super::catalog::cache::cached(state, &key, || suggestions(state, q)).await;
+    }
+    suggestions(state, q).await
+}
+
+async fn suggestions(state: &AppState, q: &str) -> Result<Vec<Suggestion>, ServiceError> {
     let request = SearchRequest {
         filter: crate::domain::catalog::ProductFilter {
             q: Some(q.to_owned()),
@@ -153,6 +183,7 @@ pub async fn suggest(state: &AppState, q: Option<&str>) -> Result<Vec<Suggestion
         limit: i64::try_from(SUGGEST_LIMIT - out.len()).unwrap_or(0),
         offset: 0,
         facets: false,
+        suggest: true,
     };
     let (_, found) = run(state, &engine_query).await?;
     let ids: Vec<uuid::Uuid> = found.ids.iter().map(|id| id.0).collect();
@@ -199,6 +230,7 @@ async fn run(state: &AppState, query: &EngineQuery<'_>) -> Result<(&'static str,
         terms: Terms {
             groups,
             prefix_last: true,
+            names_only: query.suggest,
         },
         status: query.status,
         purchasable: query.purchasable,
@@ -212,6 +244,7 @@ async fn run(state: &AppState, query: &EngineQuery<'_>) -> Result<(&'static str,
         pinned: query.pinned,
         limit: query.limit,
         offset: query.offset,
+        total: !query.suggest,
         facets: query.facets,
     };
     Ok(("postgres", repo::search(&state.db, &pg).await?))
