@@ -504,6 +504,27 @@ pub const RULES: &[Rule] = &[
         "is already in use",
     ),
     rule("scheduled_runs_pkey", "slot", Conflict, "is already claimed"),
+    // search (written by triggers and the index sync, never by a request)
+    rule(
+        "search_documents_pkey",
+        "product_id",
+        Conflict,
+        "already has a search document",
+    ),
+    rule(
+        "search_documents_product_id_fkey",
+        "product_id",
+        Invalid,
+        "is not an existing product",
+    ),
+    rule(
+        "search_outbox_pkey",
+        "product_id",
+        Conflict,
+        "is already waiting for the index",
+    ),
+    rule("search_words_pkey", "word", Conflict, "is already in the vocabulary"),
+    rule("search_words_id_key", "id", Conflict, "already exists"),
     // stock adjustments and catalogue imports
     rule("stock_adjustments_pkey", "id", Conflict, "already exists"),
     rule(

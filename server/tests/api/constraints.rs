@@ -134,6 +134,35 @@ fn cases() -> Vec<(&'static str, String, u16)> {
             409,
         ),
         (
+            "search_documents_pkey",
+            "INSERT INTO search_documents SELECT * FROM search_documents LIMIT 1".into(),
+            409,
+        ),
+        (
+            "search_documents_product_id_fkey",
+            format!(
+                "INSERT INTO search_documents (product_id, status, name, description, category_ids, category_names,
+                                               options, skus, in_stock, created_at, document)
+                 VALUES ('{NOBODY}', 'active', 'x', '', '{{}}', '', '{{}}', '{{}}', false, now(), ''::tsvector)"
+            ),
+            422,
+        ),
+        (
+            "search_outbox_pkey",
+            format!("INSERT INTO search_outbox (product_id) VALUES ('{NOBODY}'), ('{NOBODY}')"),
+            409,
+        ),
+        (
+            "search_words_pkey",
+            "INSERT INTO search_words (word) VALUES ('twice'), ('twice')".into(),
+            409,
+        ),
+        (
+            "search_words_id_key",
+            "INSERT INTO search_words (id, word) OVERRIDING SYSTEM VALUE VALUES (-1, 'once'), (-1, 'again')".into(),
+            409,
+        ),
+        (
             "scheduled_runs_pkey",
             "INSERT INTO scheduled_runs (job, slot) VALUES ('j', '2026-01-01T00:00:00Z')".into(),
             409,
