@@ -47,7 +47,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 /// The header's search: a plain GET form to `/search` (works without JavaScript). `/search.js`
 /// turns the field into a combobox with as-you-type suggestions from
 /// `/api/v1/search/suggest`: debounced, arrow keys and Enter to pick, Escape to close, the
-/// number of suggestions announced to screen readers.
+/// number of suggestions announced to screen readers. Not on staff pages.
 #[component]
 fn SearchBox() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
@@ -58,7 +58,10 @@ fn SearchBox() -> impl IntoView {
             .flatten()
             .unwrap_or_default()
     };
-    view! {
+    // Staff pages have their own searches (products, orders, users); a second box there would
+    // only compete with them.
+    let staff_page = location.pathname.get_untracked().starts_with("/admin");
+    (!staff_page).then(|| view! {
         <form role="search" method="get" action="/search" data-search-box=""
             class="relative order-last flex w-full gap-2 sm:order-none sm:w-auto sm:flex-1 sm:max-w-md">
             <label for="site-search" class="sr-only">"Search products"</label>
@@ -72,7 +75,7 @@ fn SearchBox() -> impl IntoView {
             <p id="site-search-status" class="sr-only" aria-live="polite"></p>
         </form>
         <script src="/search.js" defer=true></script>
-    }
+    })
 }
 
 /// The main navigation and, on narrow screens, the button that folds it (an island: the only

@@ -360,6 +360,14 @@ pub async fn count_documents(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
         .await
 }
 
+/// Rewrites `search_documents` compactly and refreshes its statistics (after a bulk load).
+pub async fn compact_documents(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
+    sqlx::query("VACUUM (FULL, ANALYZE) search_documents")
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// An outbox entry: a product the index still lacks, as of `seq`.
 #[derive(Clone, Copy, Debug)]
 pub struct OutboxEntry {

@@ -46,8 +46,8 @@ pub struct SearchParams {
     /// `active` for everyone (the default); other statuses need `products:write`.
     #[param(value_type = Option<ProductStatus>)]
     status: Option<String>,
-    /// `relevance` (the default), or one of the catalogue list's orders.
-    #[param(value_type = Option<String>, pattern = "^(relevance|newest|price_asc|price_desc|name|rating)$")]
+    /// `relevance` (the default; also when empty), or one of the catalogue list's orders.
+    #[param(value_type = Option<String>, pattern = "^(relevance|newest|price_asc|price_desc|name|rating)?$")]
     sort: Option<String>,
     /// Page number, from 1. Default 1.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 1000000)]

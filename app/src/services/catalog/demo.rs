@@ -158,6 +158,11 @@ pub async fn seed_demo_catalog(state: &AppState, generated: usize) -> Result<See
     generate(state, &mut tx, generated).await?;
     add_pictures(state, &mut tx).await?;
     tx.commit().await?;
+    if generated > 0 {
+        // The batches rewrote each search document several times (product, variants, ratings):
+        // compacted, a search reads a third of the pages.
+        crate::repositories::search::compact_documents(&state.db).await?;
+    }
     super::catalog_changed(state).await;
     Ok(SeedOutcome::Seeded {
         products: DEMO_PRODUCTS.len() + generated,
