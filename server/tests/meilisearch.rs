@@ -161,20 +161,25 @@ impl Switch {
     }
 }
 
-/// The index follows writes without anyone calling a sync: the job queue does it.
-async fn follows_writes_through_the_queue(target: Target) {
-    let app = target.spawn().await;
-    let fixture = search_suite::fixture(&app).await;
+/// Staff add the product the tests below look for afterwards ("gilet" is in no fixture).
+async fn add_gilet(app: &helpers::TestApp, staff: &str) {
     let response = helpers::send(
-        &app,
+        app,
         reqwest::Method::POST,
         "/api/v1/products",
-        &fixture.staff,
+        staff,
         Some(serde_json::json!({"name": "Fleece Gilet", "status": "active",
             "variants": [{"sku": "GILET-1", "price": "55.00", "stock": 4}]})),
     )
     .await;
     assert_eq!(response.status().as_u16(), 201);
+}
+
+/// The index follows writes without anyone calling a sync: the job queue does it.
+async fn follows_writes_through_the_queue(target: Target) {
+    let app = target.spawn().await;
+    let fixture = search_suite::fixture(&app).await;
+    add_gilet(&app, &fixture.staff).await;
     // No sync is called here: the write enqueued one, which a worker runs.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -210,16 +215,7 @@ async fn reindex_while_searching(target: Target) {
             );
             searches += 1;
             if !wrote {
-                let response = helpers::send(
-                    &app,
-                    reqwest::Method::POST,
-                    "/api/v1/products",
-                    &fixture.staff,
-                    Some(serde_json::json!({"name": "Fleece Gilet", "status": "active",
-                        "variants": [{"sku": "GILET-1", "price": "55.00", "stock": 4}]})),
-                )
-                .await;
-                assert_eq!(response.status().as_u16(), 201);
+                add_gilet(&app, &fixture.staff).await;
                 wrote = true;
             }
         }
@@ -274,16 +270,7 @@ async fn falls_back_when_down_and_catches_up(server_url: String, key: String) {
     assert_eq!(health["checks"]["search"]["status"], "degraded", "{health}");
     assert_eq!(health["checks"]["search"]["kind"], "meilisearch", "{health}");
     // A write while it is down is kept for later.
-    let response = helpers::send(
-        &app,
-        reqwest::Method::POST,
-        "/api/v1/products",
-        &fixture.staff,
-        Some(serde_json::json!({"name": "Fleece Gilet", "status": "active",
-            "variants": [{"sku": "GILET-1", "price": "55.00", "stock": 4}]})),
-    )
-    .await;
-    assert_eq!(response.status().as_u16(), 201);
+    add_gilet(&app, &fixture.staff).await;
     assert!(app::services::search::sync_index(&app.state).await.is_err());
     let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM search_outbox")
         .fetch_one(&app.db)

@@ -58,31 +58,32 @@ pub enum JobError {
 
 /// Adds `job` to the queue through `db` — pass the service's transaction.
 pub async fn enqueue(db: impl PgExecutor<'_>, job: &Job) -> Result<(), sqlx::Error> {
+    push(db, job, "").await
+}
+
+/// Adds `job` unless the same job is already waiting (it will see this change too).
+pub async fn enqueue_once(db: impl PgExecutor<'_>, job: &Job) -> Result<(), sqlx::Error> {
+    push(
+        db,
+        job,
+        "WHERE NOT EXISTS (SELECT 1 FROM apalis.jobs
+                           WHERE job_type = $1 AND status = 'Pending' AND job::jsonb = $2::jsonb)",
+    )
+    .await
+}
+
+/// Pushes `job` through apalis's documented SQL entry point, when `condition` (SQL over the
+/// queue `$1` and the payload `$2`) holds. Not a checked macro: the `apalis` schema comes from
+/// apalis's own migrations, which the offline query data is not prepared against.
+async fn push(db: impl PgExecutor<'_>, job: &Job, condition: &'static str) -> Result<(), sqlx::Error> {
     let payload = serde_json::to_value(job).map_err(|err| sqlx::Error::Encode(Box::new(err)))?;
-    // apalis's documented SQL entry point. Not a checked macro: the `apalis` schema comes from
-    // apalis's own migrations, which the offline query data is not prepared against.
-    sqlx::query("SELECT 1 FROM apalis.push_job($1, $2::json, 'Pending', now(), $3)")
+    let sql = format!("SELECT 1 FROM apalis.push_job($1, $2::json, 'Pending', now(), $3) {condition}");
+    sqlx::query(&sql)
         .bind(QUEUE)
         .bind(payload)
         .bind(i32::try_from(MAX_ATTEMPTS).unwrap_or(1))
         .execute(db)
         .await?;
-    Ok(())
-}
-
-/// Adds `job` unless the same job is already waiting (it will see this change too).
-pub async fn enqueue_once(db: impl PgExecutor<'_>, job: &Job) -> Result<(), sqlx::Error> {
-    let payload = serde_json::to_value(job).map_err(|err| sqlx::Error::Encode(Box::new(err)))?;
-    sqlx::query(
-        "SELECT 1 FROM apalis.push_job($1, $2::json, 'Pending', now(), $3)
-         WHERE NOT EXISTS (SELECT 1 FROM apalis.jobs
-                           WHERE job_type = $1 AND status = 'Pending' AND job::jsonb = $2::jsonb)",
-    )
-    .bind(QUEUE)
-    .bind(payload)
-    .bind(i32::try_from(MAX_ATTEMPTS).unwrap_or(1))
-    .execute(db)
-    .await?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@ use leptos_router::components::A;
 use crate::components::{ErrorNotice, Picture, Seo};
 use crate::domain::ProductView;
 use crate::domain::catalog::pages::HomeContent as HomeData;
+use crate::domain::search::Highlights;
 use crate::server_fns::catalog::home_page;
 
 #[component]
@@ -69,13 +70,32 @@ pub fn ProductGrid(products: Vec<ProductView>) -> impl IntoView {
     }
 }
 
+/// A product's card: picture, category, name (the link to the product), rating, price and stock.
+/// With `highlights` (a search hit), the name and a fragment of the description show the matched
+/// words marked: escaped text with `<mark>` around the matches (`domain::search`).
 #[component]
-fn ProductCard(product: ProductView, eager: bool) -> impl IntoView {
+pub fn ProductCard(
+    product: ProductView,
+    eager: bool,
+    #[prop(optional)] highlights: Option<Highlights>,
+) -> impl IntoView {
     let heading_id = format!("product-{}", product.id.0);
     let labelled_by = heading_id.clone();
     let href = format!("/products/{}", product.slug);
+    let testid = if highlights.is_some() {
+        "search-hit"
+    } else {
+        "product-card"
+    };
+    let (name, description) = match highlights {
+        Some(h) => (
+            view! { <span inner_html=h.name></span> }.into_any(),
+            Some(h.description),
+        ),
+        None => (product.name.into_any(), None),
+    };
     view! {
-        <li class="relative flex flex-col rounded-lg border border-stone-200 bg-white p-4 shadow-sm hover:border-emerald-700" aria-labelledby=labelled_by>
+        <li class="relative flex flex-col rounded-lg border border-stone-200 bg-white p-4 shadow-sm hover:border-emerald-700 [&_mark]:bg-amber-200 [&_mark]:text-inherit" aria-labelledby=labelled_by data-testid=testid>
             {product.image.map(|image| view! {
                 <div class="-mx-4 -mt-4 mb-3 overflow-hidden rounded-t-lg bg-stone-100">
                     <Picture image sizes="(min-width: 1024px) 25vw, (min-width: 640px) 50vw, 100vw" eager class="aspect-[4/3] h-auto w-full object-cover"/>
@@ -83,9 +103,11 @@ fn ProductCard(product: ProductView, eager: bool) -> impl IntoView {
             })}
             {product.category.map(|c| view! { <p class="text-xs uppercase tracking-wide text-stone-600">{c}</p> })}
             <h3 id=heading_id class="mt-1 text-lg font-semibold">
-                // The whole card is the link's target area; the link text is the name.
-                <A href=href attr:class="after:absolute after:inset-0 hover:underline">{product.name}</A>
+                // The whole card is the link's target area; the link text is the name. A plain link:
+                // the router's <A> would mark it current on its own page.
+                <a href=href class="after:absolute after:inset-0 hover:underline">{name}</a>
             </h3>
+            {description.map(|d| view! { <p class="mt-1 text-sm text-stone-700" inner_html=d></p> })}
             {product.rating_average.map(|r| view! {
                 <p class="mt-1 text-sm text-stone-700">
                     <span aria-hidden="true">"★ "</span>{format!("{r:.1}")}

@@ -6,9 +6,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use super::home::ProductCard;
 use crate::components::pagination::encode_query_value;
-use crate::components::{ErrorNotice, Picture, Seo};
-use crate::domain::search::{FacetValue, SearchHit, SearchResults};
+use crate::components::{ErrorNotice, Seo};
+use crate::domain::search::{FacetValue, SearchResults};
 use crate::server_fns::search::search_page;
 
 /// The page's query parameters, in order, without the page number.
@@ -154,8 +155,11 @@ fn Results(results: SearchResults, pairs: Pairs) -> impl IntoView {
                     }.into_any()
                 } else {
                     view! {
+                        <h2 class="sr-only">"Results"</h2>
                         <ol class="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-3" data-testid="search-results">
-                            {results.hits.items.into_iter().enumerate().map(|(i, hit)| view! { <Hit hit eager=i < 3/> }).collect_view()}
+                            {results.hits.items.into_iter().enumerate().map(|(i, hit)| view! {
+                                <ProductCard product=hit.product eager=i < 3 highlights=hit.highlights/>
+                            }).collect_view()}
                         </ol>
                     }.into_any()
                 }}
@@ -325,44 +329,6 @@ fn FacetLink(label: String, count: Option<u64>, on: bool, href: String) -> impl 
                 </span>
                 {count.map(|n| view! { <span class="text-stone-600" data-testid="facet-count">{n}</span> })}
             </a>
-        </li>
-    }
-}
-
-#[component]
-fn Hit(hit: SearchHit, eager: bool) -> impl IntoView {
-    let product = hit.product;
-    let heading_id = format!("hit-{}", product.id.0);
-    let labelled_by = heading_id.clone();
-    let href = format!("/products/{}", product.slug);
-    view! {
-        <li class="relative flex flex-col rounded-lg border border-stone-200 bg-white p-4 shadow-sm hover:border-emerald-700" aria-labelledby=labelled_by data-testid="search-hit">
-            {product.image.map(|image| view! {
-                <div class="-mx-4 -mt-4 mb-3 overflow-hidden rounded-t-lg bg-stone-100">
-                    <Picture image sizes="(min-width: 1280px) 25vw, (min-width: 640px) 50vw, 100vw" eager class="aspect-[4/3] h-auto w-full object-cover"/>
-                </div>
-            })}
-            {product.category.map(|c| view! { <p class="text-xs uppercase tracking-wide text-stone-600">{c}</p> })}
-            <h2 id=heading_id class="mt-1 text-lg font-semibold [&_mark]:bg-amber-200 [&_mark]:text-inherit">
-                // The highlight is escaped text with `<mark>` around the matches (domain::search).
-                <a href=href class="after:absolute after:inset-0 hover:underline"><span inner_html=hit.highlights.name></span></a>
-            </h2>
-            <p class="mt-1 text-sm text-stone-700 [&_mark]:bg-amber-200 [&_mark]:text-inherit" inner_html=hit.highlights.description></p>
-            {product.rating_average.map(|r| view! {
-                <p class="mt-1 text-sm text-stone-700">
-                    <span aria-hidden="true">"★ "</span>{format!("{r:.1}")}
-                    <span class="sr-only">" out of 5 stars"</span>
-                    {format!(" ({})", product.rating_count)}
-                </p>
-            })}
-            <div class="mt-4 flex flex-1 items-end justify-between">
-                <span class="text-lg font-semibold" data-testid="price">{product.price.to_string()}</span>
-                {if product.in_stock {
-                    view! { <span class="rounded bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-900">"In stock"</span> }.into_any()
-                } else {
-                    view! { <span class="rounded bg-stone-200 px-2 py-0.5 text-xs font-medium text-stone-800">"Sold out"</span> }.into_any()
-                }}
-            </div>
         </li>
     }
 }

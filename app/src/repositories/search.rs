@@ -19,19 +19,16 @@ use crate::domain::{CategoryId, ProductId};
 pub struct Terms {
     pub groups: Vec<Vec<String>>,
     pub prefix_last: bool,
-    /// Match names (and SKUs) only, as suggestions do.
+    /// Match names (and SKUs) only, as suggestions do: `search_titles`, which holds only what
+    /// shoppers can find.
     pub names_only: bool,
 }
 
 impl Terms {
-    fn lexeme(&self, word: &str, prefix: bool) -> String {
+    fn lexeme(word: &str, prefix: bool) -> String {
         let quoted = format!("'{}'", word.replace('\\', "\\\\").replace('\'', "''"));
-        // `:A` restricts a lexeme to the name (and SKUs); `*` makes it a prefix.
-        let weight = if self.names_only { "A" } else { "" };
-        match (prefix, weight) {
-            (false, "") => quoted,
-            (prefix, weight) => format!("{quoted}:{}{weight}", if prefix { "*" } else { "" }),
-        }
+        // `*` makes it a prefix.
+        if prefix { format!("{quoted}:*") } else { quoted }
     }
 
     /// The `to_tsquery` text; `typos: false` keeps only each group's own word.
@@ -44,7 +41,7 @@ impl Terms {
             .map(|(i, group)| {
                 let prefix = self.prefix_last && i == last;
                 let take = if typos { group.len() } else { 1 };
-                let alternatives: Vec<String> = group.iter().take(take).map(|w| self.lexeme(w, prefix)).collect();
+                let alternatives: Vec<String> = group.iter().take(take).map(|w| Self::lexeme(w, prefix)).collect();
                 format!("({})", alternatives.join(" | "))
             })
             .collect();
@@ -103,6 +100,9 @@ pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<
             .push_bind(exact.clone())
             .push(") AS exact), ");
     }
+    if search.terms.names_only {
+        return titles(db, search, query.as_deref(), exact.as_deref()).await;
+    }
     b.push("matched AS MATERIALIZED (SELECT d.product_id, d.category_ids, d.options, d.price, d.rating_average, ");
     b.push("d.created_at, ");
     if query.is_some() {
@@ -137,33 +137,26 @@ pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<
     for group in &search.options {
         b.push(" AND d.options && ").push_bind(group.clone());
     }
-    b.push("), page AS (SELECT m.*, row_number() OVER (ORDER BY ");
-    if let Some(pinned) = search.pinned {
-        b.push("m.product_id = ").push_bind(pinned.0).push(" DESC, ");
-    }
-    match search.sort {
-        SearchSort::Relevance if query.is_some() => {
-            b.push("m.exact DESC, m.rank DESC, ");
-        }
-        SearchSort::Relevance | SearchSort::By(ProductSort::Newest) => {}
-        SearchSort::By(ProductSort::PriceAsc) => {
-            b.push("m.price ASC NULLS LAST, ");
-        }
-        SearchSort::By(ProductSort::PriceDesc) => {
-            b.push("m.price DESC NULLS LAST, ");
-        }
-        SearchSort::By(ProductSort::Name) => {
-            b.push("(SELECT lower(n.name) FROM search_documents n WHERE n.product_id = m.product_id), ");
-        }
-        SearchSort::By(ProductSort::Rating) => {
-            b.push("m.rating_average DESC NULLS LAST, ");
-        }
-    }
-    b.push("m.created_at DESC, m.product_id DESC) AS position FROM matched m ORDER BY position LIMIT ")
+    // The page: the first rows of the order (a top-N sort, not a sort of every match), then
+    // numbered in that order (the same keys over its few rows).
+    b.push("), page AS (SELECT m.product_id, row_number() OVER (ORDER BY ");
+    push_order(&mut b, search, query.is_some());
+    b.push(") AS position FROM (SELECT * FROM matched m ORDER BY ");
+    push_order(&mut b, search, query.is_some());
+    b.push(" LIMIT ")
         .push_bind(search.limit)
         .push(" OFFSET ")
         .push_bind(search.offset)
-        .push(") ");
+        .push(") m) ");
+    if search.facets {
+        // One pass over the matches groups them by category path, price bucket and stars (a
+        // few hundred groups at most); the total and those three facets add the groups up.
+        // width_bucket counts from 1 for [0, first edge): the bucket index is one less.
+        let edges: Vec<Decimal> = std::iter::once(0).chain(PRICE_EDGES).map(Decimal::from).collect();
+        b.push(", groups AS MATERIALIZED (SELECT category_ids, width_bucket(price, ")
+            .push_bind(edges)
+            .push("::numeric[]) AS bucket, floor(rating_average)::int AS stars, count(*) AS n FROM matched GROUP BY 1, 2, 3) ");
+    }
     // The page's rows, with highlights.
     b.push("SELECT 'hit' AS kind, p.product_id::text AS key, ");
     if query.is_some() {
@@ -181,19 +174,16 @@ pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<
     } else {
         b.push("d.name, d.description, p.position AS count FROM page p JOIN search_documents d USING (product_id) ");
     }
-    if search.total {
+    if search.total && search.facets {
+        b.push("UNION ALL SELECT 'total', NULL, NULL, NULL, coalesce(sum(n), 0)::bigint FROM groups ");
+    } else if search.total {
         b.push("UNION ALL SELECT 'total', NULL, NULL, NULL, count(*) FROM matched ");
     }
     if search.facets {
-        // width_bucket counts from 1 for [0, first edge): the bucket index is one less.
-        let edges: Vec<Decimal> = std::iter::once(0).chain(PRICE_EDGES).map(Decimal::from).collect();
-        b.push("UNION ALL SELECT 'category', c::text, NULL, NULL, count(*) FROM matched, unnest(category_ids) c GROUP BY c ");
+        b.push("UNION ALL SELECT 'category', c::text, NULL, NULL, sum(n)::bigint FROM groups, unnest(category_ids) c GROUP BY c ");
         b.push("UNION ALL SELECT 'option', o, NULL, NULL, count(*) FROM matched, unnest(options) o GROUP BY o ");
-        b.push("UNION ALL SELECT 'price', width_bucket(price, ")
-            .push_bind(edges)
-            .push("::numeric[])::text, NULL, NULL, count(*) FROM matched WHERE price IS NOT NULL GROUP BY 2 ");
-        b.push("UNION ALL SELECT 'rating', floor(rating_average)::int::text, NULL, NULL, count(*) FROM matched ");
-        b.push("WHERE rating_average IS NOT NULL GROUP BY 2");
+        b.push("UNION ALL SELECT 'price', bucket::text, NULL, NULL, sum(n)::bigint FROM groups WHERE bucket IS NOT NULL GROUP BY bucket ");
+        b.push("UNION ALL SELECT 'rating', stars::text, NULL, NULL, sum(n)::bigint FROM groups WHERE stars IS NOT NULL GROUP BY stars");
     }
     let rows: Vec<ResultRow> = b.build_query_as().fetch_all(db).await?;
     let mut out = EngineResults::default();
@@ -238,6 +228,62 @@ pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<
     hits.sort_unstable_by_key(|(position, _)| *position);
     out.ids = hits.into_iter().map(|(_, id)| id).collect();
     Ok(out)
+}
+
+/// The first products whose name or SKUs match (suggestions): exact words first, then by rank
+/// and newest. No total, facets or filters: only shoppers' products are there.
+async fn titles(
+    db: impl PgExecutor<'_>,
+    search: &PgSearch,
+    query: Option<&str>,
+    exact: Option<&str>,
+) -> sqlx::Result<EngineResults> {
+    let (Some(query), Some(exact)) = (query, exact) else {
+        return Ok(EngineResults::default());
+    };
+    let ids = sqlx::query_scalar!(
+        r#"WITH q AS (SELECT to_tsquery('simple', $1) AS full, to_tsquery('simple', $2) AS exact)
+           SELECT t.product_id AS "id: ProductId" FROM search_titles t, q WHERE t.title @@ q.full
+           ORDER BY t.title @@ q.exact DESC, ts_rank(t.title, q.full) DESC, t.created_at DESC, t.product_id DESC
+           LIMIT $3"#,
+        query,
+        exact,
+        search.limit
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(EngineResults {
+        total: u64::try_from(ids.len()).unwrap_or(0),
+        ids,
+        ..EngineResults::default()
+    })
+}
+
+/// The result order's keys over `m` (a row of `matched`): the pinned product, then the sort,
+/// then newest first, the id breaking ties.
+fn push_order(b: &mut QueryBuilder<'_, Postgres>, search: &PgSearch, has_query: bool) {
+    if let Some(pinned) = search.pinned {
+        b.push("m.product_id = ").push_bind(pinned.0).push(" DESC, ");
+    }
+    match search.sort {
+        SearchSort::Relevance if has_query => {
+            b.push("m.exact DESC, m.rank DESC, ");
+        }
+        SearchSort::Relevance | SearchSort::By(ProductSort::Newest) => {}
+        SearchSort::By(ProductSort::PriceAsc) => {
+            b.push("m.price ASC NULLS LAST, ");
+        }
+        SearchSort::By(ProductSort::PriceDesc) => {
+            b.push("m.price DESC NULLS LAST, ");
+        }
+        SearchSort::By(ProductSort::Name) => {
+            b.push("(SELECT lower(n.name) FROM search_documents n WHERE n.product_id = m.product_id), ");
+        }
+        SearchSort::By(ProductSort::Rating) => {
+            b.push("m.rating_average DESC NULLS LAST, ");
+        }
+    }
+    b.push("m.created_at DESC, m.product_id DESC");
 }
 
 /// The active product one of whose variants has this SKU (any case).
@@ -360,9 +406,9 @@ pub async fn count_documents(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
         .await
 }
 
-/// Rewrites `search_documents` compactly and refreshes its statistics (after a bulk load).
+/// Rewrites the search tables compactly and refreshes their statistics (after a bulk load).
 pub async fn compact_documents(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
-    sqlx::query("VACUUM (FULL, ANALYZE) search_documents")
+    sqlx::query("VACUUM (FULL, ANALYZE) search_documents, search_titles")
         .execute(db)
         .await?;
     Ok(())

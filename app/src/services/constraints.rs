@@ -523,6 +523,18 @@ pub const RULES: &[Rule] = &[
         Conflict,
         "is already waiting for the index",
     ),
+    rule(
+        "search_titles_pkey",
+        "product_id",
+        Conflict,
+        "already has a search title",
+    ),
+    rule(
+        "search_titles_product_id_fkey",
+        "product_id",
+        Invalid,
+        "has no search document",
+    ),
     rule("search_words_pkey", "word", Conflict, "is already in the vocabulary"),
     rule("search_words_id_key", "id", Conflict, "already exists"),
     // stock adjustments and catalogue imports

@@ -39,8 +39,9 @@ fn audience(actor: Option<&Actor>, request: &SearchRequest, asked_status: bool) 
 
 /// Searches the catalogue. `staff_view`: the admin's product list (every status unless
 /// `status` is given, products without an active variant included; needs `products:write`).
-/// Shoppers' answers from the PostgreSQL engine are cached by the catalogue cache (any
-/// catalogue write drops them); Meilisearch is asked every time.
+/// Shoppers' answers are cached by the catalogue cache, per engine: any catalogue write drops
+/// them, and so does the index taking changes; an answer PostgreSQL gave because Meilisearch
+/// failed is not kept.
 pub async fn search(
     state: &AppState,
     actor: Option<&Actor>,
@@ -64,9 +65,11 @@ pub async fn search(
         Some(request.filter.status)
     };
     let shopper = !staff_view && status == Some(ProductStatus::Active);
-    let mut found = if shopper && state.search.meili().is_none() {
-        let key = format!("search:{request:?}:{}:{}", page.page, page.per_page);
-        super::catalog::cache::cached(state, &key, || find(state, &request, status, page, staff_view)).await?
+    let mut found = if shopper {
+        let engine = engine_in_use(state);
+        let key = format!("search:{engine}:{request:?}:{}:{}", page.page, page.per_page);
+        let load = || find(state, &request, status, page, staff_view);
+        super::catalog::cache::cached_if(state, &key, load, |found| found.engine == engine).await?
     } else {
         find(state, &request, status, page, staff_view).await?
     };
@@ -146,14 +149,23 @@ pub async fn suggest(state: &AppState, q: Option<&str>) -> Result<Vec<Suggestion
     let Some(q) = q.filter(|q| q.chars().filter(|c| c.is_alphanumeric()).count() >= 2) else {
         return Ok(Vec::new());
     };
-    if state.search.meili().is_none() {
-        let key = format!("suggest:{}", q.to_lowercase());
-        return super::catalog::cache::cached(state, &key, || suggestions(state, q)).await;
-    }
-    suggestions(state, q).await
+    let engine = engine_in_use(state);
+    let key = format!("suggest:{engine}:{}", q.to_lowercase());
+    let load = || suggestions(state, q);
+    let (_, found) = super::catalog::cache::cached_if(state, &key, load, |(answered, _)| answered == engine).await?;
+    Ok(found)
 }
 
-async fn suggestions(state: &AppState, q: &str) -> Result<Vec<Suggestion>, ServiceError> {
+/// The engine a search would ask now (its answers are cached apart from the other's).
+fn engine_in_use(state: &AppState) -> &'static str {
+    match state.search.meili() {
+        Some(meili) if meili.is_available() => "meilisearch",
+        _ => "postgres",
+    }
+}
+
+/// Suggestions, with the engine that found the products.
+async fn suggestions(state: &AppState, q: &str) -> Result<(String, Vec<Suggestion>), ServiceError> {
     let request = SearchRequest {
         filter: crate::domain::catalog::ProductFilter {
             q: Some(q.to_owned()),
@@ -185,7 +197,7 @@ async fn suggestions(state: &AppState, q: &str) -> Result<Vec<Suggestion>, Servi
         facets: false,
         suggest: true,
     };
-    let (_, found) = run(state, &engine_query).await?;
+    let (engine, found) = run(state, &engine_query).await?;
     let ids: Vec<uuid::Uuid> = found.ids.iter().map(|id| id.0).collect();
     let rows = catalog_repo::list_products_by_ids(&state.db, &ids, state.shop.currency.as_str()).await?;
     let mut by_id: HashMap<ProductId, catalog_repo::ProductListRow> = rows.into_iter().map(|r| (r.id, r)).collect();
@@ -201,7 +213,7 @@ async fn suggestions(state: &AppState, q: &str) -> Result<Vec<Suggestion>, Servi
         }
     }
     out.truncate(SUGGEST_LIMIT);
-    Ok(out)
+    Ok((engine.to_owned(), out))
 }
 
 /// The engine's answer: Meilisearch when configured and reachable, else PostgreSQL. A
@@ -375,6 +387,7 @@ pub async fn sync_index(state: &AppState) -> Result<u64, ServiceError> {
         }
         repo::delete_outbox(&mut *tx, &entries).await?;
         tx.commit().await?;
+        super::catalog::cache::move_generation(state).await;
         sent += u64::try_from(entries.len()).unwrap_or(0);
     }
 }
@@ -423,6 +436,7 @@ pub async fn reindex(state: &AppState, batch: i64, progress: Progress<'_>) -> Re
     meili.finish_rebuild(&building).await.map_err(unavailable)?;
     repo::delete_outbox_through(&mut *lock, position).await?;
     lock.commit().await?;
+    super::catalog::cache::move_generation(state).await;
     meili.mark_available();
     sync_index(state).await?;
     Ok(done)

@@ -153,6 +153,18 @@ fn cases() -> Vec<(&'static str, String, u16)> {
             409,
         ),
         (
+            "search_titles_pkey",
+            "INSERT INTO search_titles (product_id, created_at, title)
+             SELECT product_id, now(), ''::tsvector FROM search_documents, generate_series(1, 2) LIMIT 2"
+                .into(),
+            409,
+        ),
+        (
+            "search_titles_product_id_fkey",
+            format!("INSERT INTO search_titles (product_id, created_at, title) VALUES ('{NOBODY}', now(), '')"),
+            422,
+        ),
+        (
             "search_words_pkey",
             "INSERT INTO search_words (word) VALUES ('twice'), ('twice')".into(),
             409,

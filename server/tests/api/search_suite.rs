@@ -457,6 +457,23 @@ pub async fn highlights_suggestions_and_did_you_mean(target: Target) {
     assert_eq!(short["data"], json!([]));
 }
 
+/// The product names `/search/suggest?q=` proposes.
+async fn suggested_products(app: &TestApp, q: &str) -> Vec<String> {
+    let body: Value = app
+        .get(&format!("/api/v1/search/suggest?q={q}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "product")
+        .map(|s| s["label"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 pub async fn index_follows_writes(target: Target) {
     let app = target.spawn().await;
     let fixture = fixture(&app).await;
@@ -472,6 +489,7 @@ pub async fn index_follows_writes(target: Target) {
     let id = created["id"].as_str().unwrap().to_owned();
     settle(&app).await;
     assert_eq!(names_for(&app, &target, "q=gilet").await, ["Fleece Gilet"]);
+    assert_eq!(suggested_products(&app, "gil").await, ["Fleece Gilet"]);
     // A price change moves it between filters; selling out moves it out of in-stock.
     let variant_id = created["variants"][0]["id"].as_str().unwrap().to_owned();
     let response = send(
@@ -509,7 +527,19 @@ pub async fn index_follows_writes(target: Target) {
     assert_eq!(response.status().as_u16(), 200, "{}", response.text().await.unwrap());
     settle(&app).await;
     assert_eq!(names_for(&app, &target, "q=kitchen").await, ["Trail Mug"]);
-    // Unpublished or deleted: gone.
+    // Unpublished or deleted: gone, from suggestions too.
+    let response = send(
+        &app,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/products/{id}"),
+        staff,
+        Some(json!({"status": "draft"})),
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 200, "{}", response.text().await.unwrap());
+    settle(&app).await;
+    assert!(names_for(&app, &target, "q=gilet").await.is_empty());
+    assert!(suggested_products(&app, "gil").await.is_empty());
     let response = send(
         &app,
         reqwest::Method::DELETE,

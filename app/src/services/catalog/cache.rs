@@ -35,6 +35,14 @@ static FLIGHTS: LazyLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> =
 /// shows (an order moving stock). A cache that can't be reached leaves entries to their TTL.
 /// It also asks for a search index sync (the outbox the triggers wrote says what changed).
 pub async fn catalog_changed(state: &AppState) {
+    move_generation(state).await;
+    crate::services::search::request_sync(state).await;
+}
+
+/// Makes every cached read stale, on every instance sharing the cache: catalogue writes do it,
+/// and so does the search index when it takes changes or is rebuilt (cached search answers
+/// came from the index as it was).
+pub(crate) async fn move_generation(state: &AppState) {
     let generation = uuid::Uuid::new_v4().simple().to_string();
     if let Err(err) = state
         .cache
@@ -43,7 +51,6 @@ pub async fn catalog_changed(state: &AppState) {
     {
         tracing::warn!(error = %err, "catalogue cache generation not moved; cached reads expire by TTL");
     }
-    crate::services::search::request_sync(state).await;
 }
 
 /// Where `key`'s entry lives. Keys carry what a stranger sent (a slug, query parameters):
@@ -128,6 +135,21 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<T, ServiceError>>,
 {
+    cached_if(state, key, load, |_| true).await
+}
+
+/// As [`cached`], but a loaded value is kept only when `keep` says so.
+pub(crate) async fn cached_if<T, F, Fut>(
+    state: &AppState,
+    key: &str,
+    load: F,
+    keep: impl FnOnce(&T) -> bool,
+) -> Result<T, ServiceError>
+where
+    T: Serialize + DeserializeOwned,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<T, ServiceError>>,
+{
     let entry = entry_key(key);
     match lookup::<T>(state, &entry).await {
         Lookup::Hit(hit) => return Ok(hit),
@@ -145,7 +167,9 @@ where
         Lookup::Unreachable => load().await?,
         Lookup::Miss { generation } => {
             let value = load().await?;
-            store(state, &entry, &generation, &value).await;
+            if keep(&value) {
+                store(state, &entry, &generation, &value).await;
+            }
             value
         }
     };
