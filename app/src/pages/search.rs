@@ -132,6 +132,7 @@ fn Results(results: SearchResults, pairs: Pairs) -> impl IntoView {
         <h1 class="text-2xl font-bold tracking-tight sm:text-3xl">{heading}</h1>
         <div class="mt-2 flex flex-wrap items-center justify-between gap-3">
             <p role="status" class="text-stone-700" data-testid="result-count">{count}</p>
+            <a href="#facets-heading" class="text-sm underline lg:hidden">"Filter the results"</a>
             {sort_form}
         </div>
         {did_you_mean.map(|(better, href)| view! {
@@ -139,9 +140,10 @@ fn Results(results: SearchResults, pairs: Pairs) -> impl IntoView {
                 "Did you mean " <a href=href class="font-semibold text-emerald-800 underline">{better}</a> "?"
             </p>
         })}
+        // Results come first in the page (a phone shows them first, with a link down to the
+        // filters); on a wide screen the filters stand to their left.
         <div class="mt-6 grid gap-6 lg:grid-cols-[16rem_1fr]">
-            {facets}
-            <div>
+            <div class="lg:col-start-2 lg:row-start-1">
                 {if results.hits.items.is_empty() {
                     view! {
                         <div class="rounded-lg border border-dashed border-stone-300 bg-white p-8 text-center" data-testid="no-results">
@@ -179,6 +181,7 @@ fn Results(results: SearchResults, pairs: Pairs) -> impl IntoView {
                     </nav>
                 })}
             </div>
+            {facets}
         </div>
     }
 }
@@ -272,7 +275,7 @@ fn FacetPanel(results: SearchResults, pairs: Pairs, filtered: bool, clear: Strin
     let in_stock_on = has(&pairs, "in_stock", "true");
     let in_stock_href = toggle(&pairs, "in_stock", "true", true);
     view! {
-        <aside aria-labelledby="facets-heading" class="rounded-lg border border-stone-200 bg-white p-4 self-start" data-testid="facets">
+        <aside aria-labelledby="facets-heading" class="rounded-lg border border-stone-200 bg-white p-4 self-start lg:col-start-1 lg:row-start-1" data-testid="facets">
             <div class="flex items-baseline justify-between gap-2">
                 <h2 id="facets-heading" class="font-semibold">"Filter"</h2>
                 {filtered.then(|| view! { <a href=clear class="text-sm underline" data-testid="clear-filters">"Clear all"</a> })}
