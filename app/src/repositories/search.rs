@@ -105,6 +105,9 @@ pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<
     }
     b.push("matched AS MATERIALIZED (SELECT d.product_id, d.category_ids, d.options, d.price, d.rating_average, ");
     b.push("d.created_at, ");
+    if search.sort == SearchSort::By(ProductSort::Name) {
+        b.push("lower(d.name) AS name_key, ");
+    }
     if query.is_some() {
         b.push("ts_rank('{0.1, 0.2, 0.4, 1.0}', d.document, q.full) AS rank, d.document @@ q.exact AS exact ");
         b.push("FROM search_documents d, q WHERE d.document @@ q.full ");
@@ -277,7 +280,7 @@ fn push_order(b: &mut QueryBuilder<'_, Postgres>, search: &PgSearch, has_query: 
             b.push("m.price DESC NULLS LAST, ");
         }
         SearchSort::By(ProductSort::Name) => {
-            b.push("(SELECT lower(n.name) FROM search_documents n WHERE n.product_id = m.product_id), ");
+            b.push("m.name_key, ");
         }
         SearchSort::By(ProductSort::Rating) => {
             b.push("m.rating_average DESC NULLS LAST, ");

@@ -400,6 +400,16 @@ pub async fn sorting_and_pagination(target: Target) {
         ]
     );
     assert_eq!(
+        names_for(&app, &target, "sort=name").await,
+        [
+            "Linen Shirt",
+            "Rain Poncho",
+            "Trail Mug",
+            "Waterproof Jacket",
+            "Wool Sweater"
+        ]
+    );
+    assert_eq!(
         names_for(&app, &target, "sort=rating").await[..3],
         ["Trail Mug", "Waterproof Jacket", "Linen Shirt"]
     );
