@@ -44,8 +44,7 @@ pub struct EngineQuery<'a> {
     pub pinned: Option<ProductId>,
     pub limit: i64,
     pub offset: i64,
-    pub facets: bool,
-    /// As-you-type: names (and SKUs) only, no total needed.
+    /// As-you-type: names (and SKUs) only, no total or facets needed.
     pub suggest: bool,
 }
 
@@ -471,7 +470,7 @@ impl Meili {
         if !sort.is_empty() {
             search.with_sort(sort);
         }
-        if query.facets {
+        if !query.suggest {
             search.with_facets(Selectors::Some(&[
                 "category_ids",
                 "price_bucket",

@@ -19,9 +19,6 @@ use crate::domain::{CategoryId, ProductId};
 pub struct Terms {
     pub groups: Vec<Vec<String>>,
     pub prefix_last: bool,
-    /// Match names (and SKUs) only, as suggestions do: `search_titles`, which holds only what
-    /// shoppers can find.
-    pub names_only: bool,
 }
 
 impl Terms {
@@ -69,9 +66,6 @@ pub struct PgSearch {
     pub pinned: Option<ProductId>,
     pub limit: i64,
     pub offset: i64,
-    /// Count every match (`false`: only the page, as suggestions need).
-    pub total: bool,
-    pub facets: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -87,8 +81,8 @@ fn marks() -> String {
     format!("StartSel={MARK_START}, StopSel={MARK_END}")
 }
 
-/// Runs `search`: the page's products in order with highlights, the total and, when asked, the
-/// facet counts over every match.
+/// Runs `search`: the page's products in order with highlights, the total and the facet counts
+/// over every match.
 pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<EngineResults> {
     let query = search.terms.tsquery(true);
     let exact = search.terms.tsquery(false);
@@ -99,9 +93,6 @@ pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<
             .push(") AS full, to_tsquery('simple', ")
             .push_bind(exact.clone())
             .push(") AS exact), ");
-    }
-    if search.terms.names_only {
-        return titles(db, search, query.as_deref(), exact.as_deref()).await;
     }
     b.push("matched AS MATERIALIZED (SELECT d.product_id, d.category_ids, d.options, d.price, d.rating_average, ");
     b.push("d.created_at, ");
@@ -151,15 +142,13 @@ pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<
         .push(" OFFSET ")
         .push_bind(search.offset)
         .push(") m) ");
-    if search.facets {
-        // One pass over the matches groups them by category path, price bucket and stars (a
-        // few hundred groups at most); the total and those three facets add the groups up.
-        // width_bucket counts from 1 for [0, first edge): the bucket index is one less.
-        let edges: Vec<Decimal> = std::iter::once(0).chain(PRICE_EDGES).map(Decimal::from).collect();
-        b.push(", groups AS MATERIALIZED (SELECT category_ids, width_bucket(price, ")
-            .push_bind(edges)
-            .push("::numeric[]) AS bucket, floor(rating_average)::int AS stars, count(*) AS n FROM matched GROUP BY 1, 2, 3) ");
-    }
+    // One pass over the matches groups them by category path, price bucket and stars (a few
+    // hundred groups at most); the total and those three facets add the groups up.
+    // width_bucket counts from 1 for [0, first edge): the bucket index is one less.
+    let edges: Vec<Decimal> = std::iter::once(0).chain(PRICE_EDGES).map(Decimal::from).collect();
+    b.push(", groups AS MATERIALIZED (SELECT category_ids, width_bucket(price, ")
+        .push_bind(edges)
+        .push("::numeric[]) AS bucket, floor(rating_average)::int AS stars, count(*) AS n FROM matched GROUP BY 1, 2, 3) ");
     // The page's rows, with highlights.
     b.push("SELECT 'hit' AS kind, p.product_id::text AS key, ");
     if query.is_some() {
@@ -177,17 +166,11 @@ pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<
     } else {
         b.push("d.name, d.description, p.position AS count FROM page p JOIN search_documents d USING (product_id) ");
     }
-    if search.total && search.facets {
-        b.push("UNION ALL SELECT 'total', NULL, NULL, NULL, coalesce(sum(n), 0)::bigint FROM groups ");
-    } else if search.total {
-        b.push("UNION ALL SELECT 'total', NULL, NULL, NULL, count(*) FROM matched ");
-    }
-    if search.facets {
-        b.push("UNION ALL SELECT 'category', c::text, NULL, NULL, sum(n)::bigint FROM groups, unnest(category_ids) c GROUP BY c ");
-        b.push("UNION ALL SELECT 'option', o, NULL, NULL, count(*) FROM matched, unnest(options) o GROUP BY o ");
-        b.push("UNION ALL SELECT 'price', bucket::text, NULL, NULL, sum(n)::bigint FROM groups WHERE bucket IS NOT NULL GROUP BY bucket ");
-        b.push("UNION ALL SELECT 'rating', stars::text, NULL, NULL, sum(n)::bigint FROM groups WHERE stars IS NOT NULL GROUP BY stars");
-    }
+    b.push("UNION ALL SELECT 'total', NULL, NULL, NULL, coalesce(sum(n), 0)::bigint FROM groups ");
+    b.push("UNION ALL SELECT 'category', c::text, NULL, NULL, sum(n)::bigint FROM groups, unnest(category_ids) c GROUP BY c ");
+    b.push("UNION ALL SELECT 'option', o, NULL, NULL, count(*) FROM matched, unnest(options) o GROUP BY o ");
+    b.push("UNION ALL SELECT 'price', bucket::text, NULL, NULL, sum(n)::bigint FROM groups WHERE bucket IS NOT NULL GROUP BY bucket ");
+    b.push("UNION ALL SELECT 'rating', stars::text, NULL, NULL, sum(n)::bigint FROM groups WHERE stars IS NOT NULL GROUP BY stars");
     let rows: Vec<ResultRow> = b.build_query_as().fetch_all(db).await?;
     let mut out = EngineResults::default();
     let mut hits: Vec<(i64, ProductId)> = Vec::new();
@@ -233,33 +216,23 @@ pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<
     Ok(out)
 }
 
-/// The first products whose name or SKUs match (suggestions): exact words first, then by rank
-/// and newest. No total, facets or filters: only shoppers' products are there.
-async fn titles(
-    db: impl PgExecutor<'_>,
-    search: &PgSearch,
-    query: Option<&str>,
-    exact: Option<&str>,
-) -> sqlx::Result<EngineResults> {
-    let (Some(query), Some(exact)) = (query, exact) else {
-        return Ok(EngineResults::default());
+/// The first `limit` products whose name or SKUs match `terms` (suggestions): exact words
+/// first, then by rank and newest. `search_titles` holds only what shoppers can find.
+pub async fn search_titles(db: impl PgExecutor<'_>, terms: &Terms, limit: i64) -> sqlx::Result<Vec<ProductId>> {
+    let (Some(query), Some(exact)) = (terms.tsquery(true), terms.tsquery(false)) else {
+        return Ok(Vec::new());
     };
-    let ids = sqlx::query_scalar!(
+    sqlx::query_scalar!(
         r#"WITH q AS (SELECT to_tsquery('simple', $1) AS full, to_tsquery('simple', $2) AS exact)
            SELECT t.product_id AS "id: ProductId" FROM search_titles t, q WHERE t.title @@ q.full
            ORDER BY t.title @@ q.exact DESC, ts_rank(t.title, q.full) DESC, t.created_at DESC, t.product_id DESC
            LIMIT $3"#,
         query,
         exact,
-        search.limit
+        limit
     )
     .fetch_all(db)
-    .await?;
-    Ok(EngineResults {
-        total: u64::try_from(ids.len()).unwrap_or(0),
-        ids,
-        ..EngineResults::default()
-    })
+    .await
 }
 
 /// The result order's keys over `m` (a row of `matched`): the pinned product, then the sort,

@@ -110,7 +110,6 @@ async fn find(
         pinned,
         limit: page.limit(),
         offset: page.offset(),
-        facets: true,
         suggest: false,
     };
     let (engine, mut found) = run(state, &engine_query).await?;
@@ -194,7 +193,6 @@ async fn suggestions(state: &AppState, q: &str) -> Result<(String, Vec<Suggestio
         pinned: None,
         limit: i64::try_from(SUGGEST_LIMIT - out.len()).unwrap_or(0),
         offset: 0,
-        facets: false,
         suggest: true,
     };
     let (engine, found) = run(state, &engine_query).await?;
@@ -237,13 +235,23 @@ async fn run(state: &AppState, query: &EngineQuery<'_>) -> Result<(&'static str,
                 .collect()
         })
         .collect();
+    let terms = Terms {
+        groups,
+        prefix_last: true,
+    };
+    if query.suggest {
+        let ids = repo::search_titles(&state.db, &terms, query.limit).await?;
+        return Ok((
+            "postgres",
+            EngineResults {
+                ids,
+                ..EngineResults::default()
+            },
+        ));
+    }
     let filter = &query.request.filter;
     let pg = PgSearch {
-        terms: Terms {
-            groups,
-            prefix_last: true,
-            names_only: query.suggest,
-        },
+        terms,
         status: query.status,
         purchasable: query.purchasable,
         category: query.category,
@@ -256,8 +264,6 @@ async fn run(state: &AppState, query: &EngineQuery<'_>) -> Result<(&'static str,
         pinned: query.pinned,
         limit: query.limit,
         offset: query.offset,
-        total: !query.suggest,
-        facets: query.facets,
     };
     Ok(("postgres", repo::search(&state.db, &pg).await?))
 }
