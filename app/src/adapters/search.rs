@@ -40,8 +40,9 @@ pub struct EngineQuery<'a> {
     pub status: Option<ProductStatus>,
     /// Only products with an active variant.
     pub purchasable: bool,
-    /// The product whose SKU the query is: first.
-    pub pinned: Option<ProductId>,
+    /// The query, when it may be a SKU: the active product with that SKU comes first (the
+    /// PostgreSQL engine orders by it; Meilisearch's page is reordered by the service).
+    pub sku: Option<&'a str>,
     pub limit: i64,
     pub offset: i64,
     /// As-you-type: names (and SKUs) only, no total or facets needed.
@@ -508,12 +509,6 @@ impl Meili {
                 },
             );
             out.ids.push(id);
-        }
-        if let Some(pinned) = query.pinned
-            && let Some(at) = out.ids.iter().position(|id| *id == pinned)
-        {
-            let id = out.ids.remove(at);
-            out.ids.insert(0, id);
         }
         let distribution = found.facet_distribution.unwrap_or_default();
         let counts = |name: &str| distribution.get(name).cloned().unwrap_or_default().into_iter();

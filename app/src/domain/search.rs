@@ -503,6 +503,16 @@ pub struct EngineResults {
     pub facets: RawFacets,
 }
 
+impl EngineResults {
+    /// Moves `id` to the front of the page, when the page holds it.
+    pub fn pin(&mut self, id: ProductId) {
+        if let Some(at) = self.ids.iter().position(|found| *found == id) {
+            let id = self.ids.remove(at);
+            self.ids.insert(0, id);
+        }
+    }
+}
+
 /// A search's answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SearchResults {

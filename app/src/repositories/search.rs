@@ -62,8 +62,8 @@ pub struct PgSearch {
     /// `key=value` terms; a product needs one of each group.
     pub options: Vec<Vec<String>>,
     pub sort: SearchSort,
-    /// A product to put first (the one whose SKU the query is).
-    pub pinned: Option<ProductId>,
+    /// The query, when it may be a SKU: the active product with that SKU comes first.
+    pub sku: Option<String>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -86,7 +86,8 @@ fn marks() -> String {
 pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<EngineResults> {
     let query = search.terms.tsquery(true);
     let exact = search.terms.tsquery(false);
-    let mut b: QueryBuilder<Postgres> = QueryBuilder::new("WITH ");
+    // RECURSIVE: the category facet climbs from each match's own category to the root.
+    let mut b: QueryBuilder<Postgres> = QueryBuilder::new("WITH RECURSIVE ");
     if let Some(query) = &query {
         b.push("q AS (SELECT to_tsquery('simple', ")
             .push_bind(query.clone())
@@ -94,13 +95,29 @@ pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<
             .push_bind(exact.clone())
             .push(") AS exact), ");
     }
-    b.push("matched AS MATERIALIZED (SELECT d.product_id, d.category_ids, d.options, d.price, d.rating_average, ");
+    if let Some(sku) = &search.sku {
+        b.push(format!("pinned AS (SELECT v.product_id {SKU_OWNER} lower("))
+            .push_bind(sku.clone())
+            .push(")), ");
+    }
+    // Each match's own category (the last of its path) is enough: the facet adds the ancestors.
+    b.push(
+        "matched AS MATERIALIZED (SELECT d.product_id, d.category_ids[cardinality(d.category_ids)] AS category_id, ",
+    );
+    b.push("d.options, d.price, d.rating_average, ");
     b.push("d.created_at, ");
     if search.sort == SearchSort::By(ProductSort::Name) {
         b.push("lower(d.name) AS name_key, ");
     }
     if query.is_some() {
-        b.push("ts_rank('{0.1, 0.2, 0.4, 1.0}', d.document, q.full) AS rank, d.document @@ q.exact AS exact ");
+        b.push("ts_rank('{0.1, 0.2, 0.4, 1.0}', d.document, q.full) AS rank, ");
+        // Without corrections every match has the words as typed.
+        b.push(if query == exact {
+            "true"
+        } else {
+            "d.document @@ q.exact"
+        });
+        b.push(" AS exact ");
         b.push("FROM search_documents d, q WHERE d.document @@ q.full ");
     } else {
         b.push("0::real AS rank, true AS exact FROM search_documents d WHERE true ");
@@ -142,13 +159,22 @@ pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<
         .push(" OFFSET ")
         .push_bind(search.offset)
         .push(") m) ");
-    // One pass over the matches groups them by category path, price bucket and stars (a few
-    // hundred groups at most); the total and those three facets add the groups up.
-    // width_bucket counts from 1 for [0, first edge): the bucket index is one less.
-    let edges: Vec<Decimal> = std::iter::once(0).chain(PRICE_EDGES).map(Decimal::from).collect();
-    b.push(", groups AS MATERIALIZED (SELECT category_ids, width_bucket(price, ")
-        .push_bind(edges)
-        .push("::numeric[]) AS bucket, floor(rating_average)::int AS stars, count(*) AS n FROM matched GROUP BY 1, 2, 3) ");
+    // One pass over the matches groups them by own category, price bucket and stars (a few
+    // hundred groups at most, keyed by small values); the total and those three facets add the
+    // groups up. The bucket is how many edges the price reaches (NULL without a price).
+    b.push(", groups AS MATERIALIZED (SELECT category_id, ");
+    for (i, edge) in PRICE_EDGES.into_iter().enumerate() {
+        if i > 0 {
+            b.push(" + ");
+        }
+        b.push("(price >= ").push_bind(Decimal::from(edge)).push(")::int");
+    }
+    b.push(" AS bucket, floor(rating_average)::int AS stars, count(*) AS n FROM matched GROUP BY 1, 2, 3), ");
+    // Each own category's count goes to it and every ancestor (a product is in one category,
+    // so a category's count is the sum over its subtree).
+    b.push("own AS (SELECT category_id, sum(n) AS n FROM groups WHERE category_id IS NOT NULL GROUP BY 1), ");
+    b.push("up AS (SELECT category_id AS own, category_id AS id FROM own UNION ALL ");
+    b.push("SELECT up.own, c.parent_id FROM up JOIN categories c ON c.id = up.id WHERE c.parent_id IS NOT NULL) ");
     // The page's rows, with highlights.
     b.push("SELECT 'hit' AS kind, p.product_id::text AS key, ");
     if query.is_some() {
@@ -167,8 +193,10 @@ pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<
         b.push("d.name, d.description, p.position AS count FROM page p JOIN search_documents d USING (product_id) ");
     }
     b.push("UNION ALL SELECT 'total', NULL, NULL, NULL, coalesce(sum(n), 0)::bigint FROM groups ");
-    b.push("UNION ALL SELECT 'category', c::text, NULL, NULL, sum(n)::bigint FROM groups, unnest(category_ids) c GROUP BY c ");
-    b.push("UNION ALL SELECT 'option', o, NULL, NULL, count(*) FROM matched, unnest(options) o GROUP BY o ");
+    b.push("UNION ALL SELECT 'category', up.id::text, NULL, NULL, sum(own.n)::bigint FROM up JOIN own ON own.category_id = up.own GROUP BY up.id ");
+    // Products share few distinct option sets: grouping by the set first unnests a few hundred
+    // arrays, not every match's.
+    b.push("UNION ALL SELECT 'option', o, NULL, NULL, sum(n)::bigint FROM (SELECT options, count(*) AS n FROM matched GROUP BY options) g, unnest(options) o GROUP BY o ");
     b.push("UNION ALL SELECT 'price', bucket::text, NULL, NULL, sum(n)::bigint FROM groups WHERE bucket IS NOT NULL GROUP BY bucket ");
     b.push("UNION ALL SELECT 'rating', stars::text, NULL, NULL, sum(n)::bigint FROM groups WHERE stars IS NOT NULL GROUP BY stars");
     let rows: Vec<ResultRow> = b.build_query_as().fetch_all(db).await?;
@@ -200,7 +228,7 @@ pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<
             "option" => out.facets.options.push((key, count(row.count))),
             "price" => {
                 if let Ok(bucket) = key.parse::<usize>() {
-                    out.facets.price.push((bucket.saturating_sub(1), count(row.count)));
+                    out.facets.price.push((bucket, count(row.count)));
                 }
             }
             "rating" => {
@@ -238,8 +266,8 @@ pub async fn search_titles(db: impl PgExecutor<'_>, terms: &Terms, limit: i64) -
 /// The result order's keys over `m` (a row of `matched`): the pinned product, then the sort,
 /// then newest first, the id breaking ties.
 fn push_order(b: &mut QueryBuilder<'_, Postgres>, search: &PgSearch, has_query: bool) {
-    if let Some(pinned) = search.pinned {
-        b.push("m.product_id = ").push_bind(pinned.0).push(" DESC, ");
+    if search.sku.is_some() {
+        b.push("m.product_id IN (SELECT product_id FROM pinned) DESC, ");
     }
     match search.sort {
         SearchSort::Relevance if has_query => {
@@ -262,15 +290,18 @@ fn push_order(b: &mut QueryBuilder<'_, Postgres>, search: &PgSearch, has_query: 
     b.push("m.created_at DESC, m.product_id DESC");
 }
 
+/// Where a SKU's product is found, up to the SKU (any case), which follows: an active variant
+/// of an active product.
+const SKU_OWNER: &str = "FROM product_variants v JOIN products p ON p.id = v.product_id \
+                         WHERE v.active AND p.status = 'active' AND lower(v.sku) =";
+
 /// The active product one of whose variants has this SKU (any case).
 pub async fn find_product_by_sku(db: impl PgExecutor<'_>, sku: &str) -> sqlx::Result<Option<ProductId>> {
-    sqlx::query_scalar!(
-        r#"SELECT v.product_id AS "id: ProductId" FROM product_variants v JOIN products p ON p.id = v.product_id
-           WHERE lower(v.sku) = lower($1) AND v.active AND p.status = 'active'"#,
-        sku
-    )
-    .fetch_optional(db)
-    .await
+    sqlx::query_scalar(&format!("SELECT v.product_id {SKU_OWNER} lower($1)"))
+        .bind(sku)
+        .fetch_optional(db)
+        .await
+        .map(|id: Option<Uuid>| id.map(ProductId))
 }
 
 /// A category as a suggestion shows it.

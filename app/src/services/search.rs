@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use super::ServiceError;
-use super::catalog::product_views;
+use super::catalog::product_views_by_ids;
 use super::identity::Actor;
 use crate::adapters::search::{EngineQuery, IndexDocument};
 use crate::domain::catalog::{CategoryRef, CategoryView, ProductStatus};
@@ -95,10 +95,8 @@ async fn find(
         })?),
     };
     let words = request.words();
-    let pinned = match request.filter.q.as_deref() {
-        Some(q) if !q.contains(char::is_whitespace) && request.sort == SearchSort::Relevance => {
-            repo::find_product_by_sku(&state.db, q).await?
-        }
+    let sku = match request.filter.q.as_deref() {
+        Some(q) if !q.contains(char::is_whitespace) && request.sort == SearchSort::Relevance => Some(q),
         _ => None,
     };
     let engine_query = EngineQuery {
@@ -107,7 +105,7 @@ async fn find(
         category: category.map(|c| c.id),
         status,
         purchasable: !staff_view,
-        pinned,
+        sku,
         limit: page.limit(),
         offset: page.offset(),
         suggest: false,
@@ -190,7 +188,7 @@ async fn suggestions(state: &AppState, q: &str) -> Result<(String, Vec<Suggestio
         category: None,
         status: Some(ProductStatus::Active),
         purchasable: true,
-        pinned: None,
+        sku: None,
         limit: i64::try_from(SUGGEST_LIMIT - out.len()).unwrap_or(0),
         offset: 0,
         suggest: true,
@@ -218,9 +216,21 @@ async fn suggestions(state: &AppState, q: &str) -> Result<(String, Vec<Suggestio
 /// Meilisearch failure is logged and answered from PostgreSQL (health shows search degraded).
 async fn run(state: &AppState, query: &EngineQuery<'_>) -> Result<(&'static str, EngineResults), ServiceError> {
     if let Some(meili) = state.search.meili().filter(|m| m.is_available()) {
-        match meili.search(query).await {
-            Ok(found) => return Ok(("meilisearch", found)),
-            Err(err) => {
+        // The SKU's product is looked up while Meilisearch searches, and put first after.
+        let sku_owner = async {
+            match query.sku {
+                Some(sku) => repo::find_product_by_sku(&state.db, sku).await,
+                None => Ok(None),
+            }
+        };
+        match tokio::join!(meili.search(query), sku_owner) {
+            (Ok(mut found), pinned) => {
+                if let Some(pinned) = pinned? {
+                    found.pin(pinned);
+                }
+                return Ok(("meilisearch", found));
+            }
+            (Err(err), _) => {
                 tracing::warn!(event = "search_degraded", error = %err, "Meilisearch failed; answering from PostgreSQL");
             }
         }
@@ -261,7 +271,7 @@ async fn run(state: &AppState, query: &EngineQuery<'_>) -> Result<(&'static str,
         min_rating: filter.min_rating,
         options: query.request.option_terms(),
         sort: query.request.sort,
-        pinned: query.pinned,
+        sku: query.sku.map(str::to_owned),
         limit: query.limit,
         offset: query.offset,
     };
@@ -275,15 +285,7 @@ async fn hydrate(
     highlights: &mut HashMap<ProductId, Highlights>,
     matched: bool,
 ) -> Result<Vec<SearchHit>, ServiceError> {
-    let raw: Vec<uuid::Uuid> = ids.iter().map(|id| id.0).collect();
-    let mut rows: HashMap<ProductId, catalog_repo::ProductListRow> =
-        catalog_repo::list_products_by_ids(&state.db, &raw, state.shop.currency.as_str())
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r))
-            .collect();
-    let ordered: Vec<catalog_repo::ProductListRow> = ids.iter().filter_map(|id| rows.remove(id)).collect();
-    let views = product_views(state, ordered).await?;
+    let views = product_views_by_ids(state, ids).await?;
     Ok(views
         .into_iter()
         .map(|product| {

@@ -95,11 +95,34 @@ pub(crate) async fn product_views(
     rows: Vec<repo::ProductListRow>,
 ) -> Result<Vec<ProductView>, ServiceError> {
     let ids: Vec<uuid::Uuid> = rows.iter().map(|row| row.id.0).collect();
-    let mut covers: std::collections::HashMap<ProductId, ImageView> = image_repo::list_cover_images(&state.db, &ids)
-        .await?
-        .iter()
-        .map(|image| (image.product_id, image.view()))
-        .collect();
+    let covers = image_repo::list_cover_images(&state.db, &ids).await?;
+    with_covers(rows, covers)
+}
+
+/// These products as views, in the order of `ids` (missing ones left out), whatever their
+/// status: the rows and their pictures are read at once, on two connections.
+pub(crate) async fn product_views_by_ids(
+    state: &AppState,
+    ids: &[ProductId],
+) -> Result<Vec<ProductView>, ServiceError> {
+    let raw: Vec<uuid::Uuid> = ids.iter().map(|id| id.0).collect();
+    let (rows, covers) = tokio::try_join!(
+        repo::list_products_by_ids(&state.db, &raw, state.shop.currency.as_str()),
+        image_repo::list_cover_images(&state.db, &raw),
+    )?;
+    let mut by_id: std::collections::HashMap<ProductId, repo::ProductListRow> =
+        rows.into_iter().map(|row| (row.id, row)).collect();
+    let ordered = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+    with_covers(ordered, covers)
+}
+
+/// List rows with their cover pictures, as views.
+fn with_covers(
+    rows: Vec<repo::ProductListRow>,
+    covers: Vec<image_repo::ImageRow>,
+) -> Result<Vec<ProductView>, ServiceError> {
+    let mut covers: std::collections::HashMap<ProductId, ImageView> =
+        covers.iter().map(|image| (image.product_id, image.view())).collect();
     rows.into_iter()
         .map(|row| {
             let currency = Currency::parse(row.currency.trim()).map_err(ServiceError::Unexpected)?;
