@@ -267,7 +267,8 @@ pub async fn search_titles(db: impl PgExecutor<'_>, terms: &Terms, limit: i64) -
 /// then newest first, the id breaking ties.
 fn push_order(b: &mut QueryBuilder<'_, Postgres>, search: &PgSearch, has_query: bool) {
     if search.sku.is_some() {
-        b.push("m.product_id IN (SELECT product_id FROM pinned) DESC, ");
+        // A scalar subquery is run once (SKUs are unique); each row compares with its value.
+        b.push("m.product_id = (SELECT product_id FROM pinned LIMIT 1) DESC, ");
     }
     match search.sort {
         SearchSort::Relevance if has_query => {
