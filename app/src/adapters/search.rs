@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use meilisearch_sdk::client::{Client, SwapIndexes};
 use meilisearch_sdk::search::Selectors;
 use meilisearch_sdk::settings::{
-    FacetingSettings, MinWordSizeForTypos, PaginationSetting, Settings, TypoToleranceSettings,
+    FacetSortValue, FacetingSettings, MinWordSizeForTypos, PaginationSetting, Settings, TypoToleranceSettings,
 };
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
@@ -311,9 +311,13 @@ impl Meili {
             .with_pagination(PaginationSetting {
                 max_total_hits: 1_000_000,
             })
+            // Counts are ordered on our side. Ordered by count, Meilisearch counts each facet
+            // value by intersecting its bitmap with the matches; ordered by name, it reads every
+            // match's values one by one when there are at most 3 000 matches (measured: four
+            // facets over 2 000 matches cost 11 ms that way).
             .with_faceting(FacetingSettings {
                 max_values_per_facet: 500,
-                sort_facet_values_by: None,
+                sort_facet_values_by: Some([("*".to_owned(), FacetSortValue::Count)].into()),
             })
     }
 

@@ -244,20 +244,45 @@ pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<
     Ok(out)
 }
 
-/// The first `limit` products whose name or SKUs match `terms` (suggestions): exact words
-/// first, then by rank and newest. `search_titles` holds only what shoppers can find.
-pub async fn search_titles(db: impl PgExecutor<'_>, terms: &Terms, limit: i64) -> sqlx::Result<Vec<ProductId>> {
+/// How many of the newest titles suggestions look at first.
+pub const SUGGEST_WINDOW: i64 = 2000;
+
+/// The first `limit` products whose name or SKUs match `terms` (suggestions): the words as
+/// typed first, then by rank, then newest. `search_titles` holds only what shoppers can find.
+///
+/// A broad prefix ("ce") matches thousands of titles; ranking them all cost 15–20 ms. So the
+/// matches are taken from the newest `window` titles ([`SUGGEST_WINDOW`]; read from an index that holds
+/// the vectors), and from older titles only when the window is short of them: every match
+/// when the window holds fewer than `limit` (the words are rare, so they are few), else every
+/// match of the words as typed when the window holds fewer than `limit` of those.
+pub async fn search_titles(
+    db: impl PgExecutor<'_>,
+    terms: &Terms,
+    limit: i64,
+    window: i64,
+) -> sqlx::Result<Vec<ProductId>> {
     let (Some(query), Some(exact)) = (terms.tsquery(true), terms.tsquery(false)) else {
         return Ok(Vec::new());
     };
     sqlx::query_scalar!(
-        r#"WITH q AS (SELECT to_tsquery('simple', $1) AS full, to_tsquery('simple', $2) AS exact)
-           SELECT t.product_id AS "id: ProductId" FROM search_titles t, q WHERE t.title @@ q.full
-           ORDER BY t.title @@ q.exact DESC, ts_rank(t.title, q.full) DESC, t.created_at DESC, t.product_id DESC
+        r#"WITH q AS (SELECT to_tsquery('simple', $1) AS full, to_tsquery('simple', $2) AS exact),
+           recent AS (SELECT product_id, created_at, title FROM search_titles
+                      ORDER BY created_at DESC, product_id DESC LIMIT $4),
+           hits AS MATERIALIZED (SELECT r.product_id, r.created_at, r.title FROM recent r, q WHERE r.title @@ q.full),
+           counts AS (SELECT count(*) AS hits, count(*) FILTER (WHERE h.title @@ q.exact) AS exact FROM hits h, q),
+           older AS (
+               SELECT t.product_id, t.created_at, t.title FROM search_titles t, q
+               WHERE (SELECT hits FROM counts) < $3 AND t.title @@ q.full
+               UNION ALL
+               SELECT t.product_id, t.created_at, t.title FROM search_titles t, q
+               WHERE (SELECT hits FROM counts) >= $3 AND (SELECT exact FROM counts) < $3 AND t.title @@ q.exact)
+           SELECT c.product_id AS "id!: ProductId" FROM (SELECT * FROM hits UNION SELECT * FROM older) c, q
+           ORDER BY c.title @@ q.exact DESC, ts_rank(c.title, q.full) DESC, c.created_at DESC, c.product_id DESC
            LIMIT $3"#,
         query,
         exact,
-        limit
+        limit,
+        window
     )
     .fetch_all(db)
     .await

@@ -250,7 +250,7 @@ async fn run(state: &AppState, query: &EngineQuery<'_>) -> Result<(&'static str,
         prefix_last: true,
     };
     if query.suggest {
-        let ids = repo::search_titles(&state.db, &terms, query.limit).await?;
+        let ids = repo::search_titles(&state.db, &terms, query.limit, repo::SUGGEST_WINDOW).await?;
         return Ok((
             "postgres",
             EngineResults {

@@ -80,3 +80,67 @@ async fn bad_parameters_are_422s_naming_them() {
         assert_eq!(response.status().as_u16(), 200, "{query}");
     }
 }
+
+/// Suggestions look among the newest titles first (a window), and reach older titles only when
+/// the window is short: a rare word's older products are still found, and an older product
+/// with the words as typed still comes before newer ones matching only a correction.
+#[tokio::test]
+async fn suggestions_reach_past_the_newest_titles() {
+    use app::repositories::search::{Terms, search_titles};
+    let app = spawn_app().await;
+    suite::fixture(&app).await;
+    let names = |ids: Vec<app::domain::ProductId>| {
+        let db = app.db.clone();
+        async move {
+            let ids: Vec<uuid::Uuid> = ids.into_iter().map(|id| id.0).collect();
+            let mut out = Vec::new();
+            for id in ids {
+                let name: String = sqlx::query_scalar("SELECT name FROM products WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&db)
+                    .await
+                    .unwrap();
+                out.push(name);
+            }
+            out
+        }
+    };
+    let terms = |groups: &[&[&str]]| Terms {
+        groups: groups
+            .iter()
+            .map(|g| g.iter().map(|w| (*w).to_owned()).collect())
+            .collect(),
+        prefix_last: true,
+    };
+    // The two newest shoppable titles are Wool Sweater and Rain Poncho: fewer matches than
+    // asked for, so the older ones are added, the word as typed first, then newest first.
+    let all = search_titles(
+        &app.db,
+        &terms(&[&["wool", "rain", "linen", "trail", "waterproof"]]),
+        8,
+        2,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        names(all).await,
+        [
+            "Wool Sweater",
+            "Rain Poncho",
+            "Trail Mug",
+            "Linen Shirt",
+            "Waterproof Jacket"
+        ]
+    );
+    // A word found only before the window.
+    let rare = search_titles(&app.db, &terms(&[&["jack"]]), 8, 2).await.unwrap();
+    assert_eq!(names(rare).await, ["Waterproof Jacket"]);
+    // "linen" as typed, "wool" and "rain" as corrections: the window holds two matches, neither
+    // as typed, so the older product as typed is looked for, and comes first.
+    for window in [2, 100] {
+        let typed = search_titles(&app.db, &terms(&[&["linen", "wool", "rain"]]), 2, window)
+            .await
+            .unwrap();
+        assert_eq!(names(typed).await, ["Linen Shirt", "Wool Sweater"], "window {window}");
+    }
+}
