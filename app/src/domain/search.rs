@@ -250,17 +250,20 @@ impl Vocabulary {
     }
 
     /// Words within `max` typos of `word` (itself excluded), closest first, at most `limit`.
+    /// Among equally close words, those sharing a longer start with `word` come first: typos
+    /// are rarer in a word's first letters ("tee" is nearer "tees" than "the").
     fn near(&self, word: &str, max: usize, limit: usize) -> Vec<(usize, &str)> {
         let length = word.chars().count();
-        let mut found: Vec<(usize, &str)> = (length.saturating_sub(max)..=length + max)
+        let shared = |w: &str| word.chars().zip(w.chars()).take_while(|(a, b)| a == b).count();
+        let mut found: Vec<(usize, std::cmp::Reverse<usize>, &str)> = (length.saturating_sub(max)..=length + max)
             .filter_map(|l| self.by_length.get(&l))
             .flatten()
             .filter(|w| w.as_str() != word)
-            .filter_map(|w| typo_distance(word, w, max).map(|d| (d, w.as_str())))
+            .filter_map(|w| typo_distance(word, w, max).map(|d| (d, std::cmp::Reverse(shared(w)), w.as_str())))
             .collect();
         found.sort_unstable();
         found.truncate(limit);
-        found
+        found.into_iter().map(|(d, _, w)| (d, w)).collect()
     }
 
     /// The words `word` may be a misspelling of, within its [`typo_budget`].
@@ -583,6 +586,10 @@ mod tests {
         assert!(vocabulary.corrections("cost").is_empty(), "short words take no typos");
         assert_eq!(vocabulary.did_you_mean(&["jcaket".into()]).as_deref(), Some("jacket"));
         assert_eq!(vocabulary.did_you_mean(&["coat".into()]), None);
+        // Equally close: the word sharing the longer start wins, not the first alphabetically.
+        vocabulary.extend(["the", "tees"].map(String::from));
+        assert_eq!(vocabulary.did_you_mean(&["tee".into()]).as_deref(), Some("tees"));
+        assert_eq!(vocabulary.did_you_mean(&["jackte".into()]).as_deref(), Some("jacket"));
     }
 
     #[test]
