@@ -215,6 +215,8 @@ pub struct SearchSettings {
     pub meilisearch_index: String,
     /// `MEILISEARCH_TIMEOUT_MS`: how long a call may take before PostgreSQL answers instead.
     pub meilisearch_timeout: Duration,
+    /// `SEARCH_POSTINGS_MB`: memory the PostgreSQL engine may keep words' matches in.
+    pub postings_budget: u64,
 }
 
 /// The shop itself.
@@ -483,6 +485,12 @@ impl Settings {
                     parse("MEILISEARCH_TIMEOUT_MS", "1000")?,
                     "a whole number of milliseconds",
                 )?),
+                postings_budget: typed::<u64>(
+                    "SEARCH_POSTINGS_MB",
+                    parse("SEARCH_POSTINGS_MB", "128")?,
+                    "a whole number of megabytes",
+                )?
+                .saturating_mul(1 << 20),
             },
             shop: ShopSettings {
                 name: parse("SHOP_NAME", "Oxcart")?,

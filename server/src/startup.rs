@@ -136,9 +136,10 @@ pub async fn build_state(settings: &Settings, addr: SocketAddr) -> Result<AppSta
             settings.search.meilisearch_key.as_ref().map(|k| k.expose().as_str()),
             &settings.search.meilisearch_index,
             settings.search.meilisearch_timeout,
+            settings.search.postings_budget,
         )
         .map_err(StartupError::Search)?,
-        None => SearchEngine::postgres(),
+        None => SearchEngine::postgres(settings.search.postings_budget),
     };
     let media = media_store(settings)?;
     // A missing bucket or wrong credentials stop start-up here, not the first upload.

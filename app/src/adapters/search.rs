@@ -7,8 +7,10 @@
 //! and typo rules), document writes that wait for Meilisearch to finish them, rebuilds into a
 //! new index swapped in when complete, and a breaker: after a failure Meilisearch is left alone
 //! for a few seconds (PostgreSQL answers) before it is tried again. The typo vocabulary the
-//! PostgreSQL engine corrects towards is kept here too, refreshed from the database.
+//! PostgreSQL engine corrects towards is kept here too, refreshed from the database, and so are
+//! its words' postings, by catalogue generation, within a memory budget.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -22,7 +24,8 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use crate::domain::catalog::{ProductSort, ProductStatus};
+use crate::domain::catalog::{CategoryView, ProductSort, ProductStatus};
+use crate::domain::postings::Postings;
 use crate::domain::search::{
     EngineResults, Highlights, MARK_END, MARK_START, RawFacets, SearchRequest, SearchSort, Vocabulary, price_bucket,
 };
@@ -36,6 +39,8 @@ pub struct EngineQuery<'a> {
     pub words: &'a [String],
     /// The category filter, resolved (its subtree counts).
     pub category: Option<CategoryId>,
+    /// The category tree (the PostgreSQL engine adds subtrees up from it).
+    pub categories: &'a [CategoryView],
     /// `None`: any status.
     pub status: Option<ProductStatus>,
     /// Only products with an active variant.
@@ -59,27 +64,44 @@ struct VocabularyState {
     checked: Option<Instant>,
 }
 
+/// How long a word's postings are kept unused.
+const POSTINGS_IDLE: Duration = Duration::from_secs(600);
+
 /// The search adapter, shared by every request of the process.
 #[derive(Clone)]
 pub struct SearchEngine {
     meili: Option<Arc<Meili>>,
     vocabulary: Arc<tokio::sync::Mutex<VocabularyState>>,
     current: Arc<RwLock<Arc<Vocabulary>>>,
+    /// The PostgreSQL engine's postings, by catalogue generation and word, within a budget of
+    /// bytes (the least used go first).
+    postings: moka::future::Cache<String, Arc<Postings>>,
 }
 
 impl SearchEngine {
-    /// PostgreSQL only.
-    pub fn postgres() -> Self {
+    /// PostgreSQL only, keeping at most `postings_budget` bytes of postings.
+    pub fn postgres(postings_budget: u64) -> Self {
         Self {
             meili: None,
             vocabulary: Arc::default(),
             current: Arc::default(),
+            postings: moka::future::Cache::builder()
+                .max_capacity(postings_budget)
+                .weigher(|_: &String, postings: &Arc<Postings>| u32::try_from(postings.weight()).unwrap_or(u32::MAX))
+                .time_to_idle(POSTINGS_IDLE)
+                .build(),
         }
     }
 
     /// Meilisearch at `url` (with `key`, the master or an admin key) on index `index`, falling
     /// back to PostgreSQL. Nothing is contacted yet: start-up never waits for Meilisearch.
-    pub fn meilisearch(url: &str, key: Option<&str>, index: &str, timeout: Duration) -> Result<Self, MeiliError> {
+    pub fn meilisearch(
+        url: &str,
+        key: Option<&str>,
+        index: &str,
+        timeout: Duration,
+        postings_budget: u64,
+    ) -> Result<Self, MeiliError> {
         let client = Client::new(url.trim_end_matches('/'), key).map_err(MeiliError::Sdk)?;
         Ok(Self {
             meili: Some(Arc::new(Meili {
@@ -91,8 +113,30 @@ impl SearchEngine {
                 prepared: AtomicBool::new(false),
                 started: Instant::now(),
             })),
-            ..Self::postgres()
+            ..Self::postgres(postings_budget)
         })
+    }
+
+    /// A word's postings (`prefix`: of every word it begins; `None`: every product's) as of
+    /// the catalogue's `generation`: kept ones, or `load`ed — once, however many requests ask
+    /// at the same time — and kept. Without a generation (the cache naming it can't be reached)
+    /// they are loaded and not kept.
+    pub async fn postings(
+        &self,
+        generation: Option<&str>,
+        word: Option<(&str, bool)>,
+        load: impl Future<Output = sqlx::Result<Postings>>,
+    ) -> Result<Arc<Postings>, Arc<sqlx::Error>> {
+        let Some(generation) = generation else {
+            return load.await.map(Arc::new).map_err(Arc::new);
+        };
+        let key = match word {
+            Some((word, prefix)) => format!("{generation} {} {word}", if prefix { '*' } else { '=' }),
+            None => format!("{generation} all"),
+        };
+        self.postings
+            .try_get_with(key, async { load.await.map(Arc::new) })
+            .await
     }
 
     /// `meilisearch` or `postgres`: the configured engine.

@@ -8,6 +8,8 @@ pub mod identity;
 pub mod money;
 pub mod orders;
 pub mod pagination;
+#[cfg(feature = "ssr")]
+pub mod postings;
 pub mod pricing;
 pub mod search;
 

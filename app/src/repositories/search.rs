@@ -1,15 +1,19 @@
-//! SQL of search: the PostgreSQL engine's one statement (matches, page, total and facet counts
-//! in one round trip, over `search_documents`, which triggers keep in step with the catalogue),
-//! suggestions, the typo vocabulary, and the outbox and documents the Meilisearch engine is fed
+//! SQL of search: the PostgreSQL engine's reads over `search_documents`, which triggers keep in
+//! step with the catalogue (each word's postings, found and ranked by full-text search; the
+//! page's highlights; a page by name), suggestions, the typo vocabulary, and the outbox and documents the Meilisearch engine is fed
 //! from. The query text is built here from words the caller already corrected; every value is
 //! bound, never spliced.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use rust_decimal::Decimal;
-use sqlx::{PgExecutor, Postgres, QueryBuilder};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use crate::domain::catalog::{ProductSort, ProductStatus};
-use crate::domain::search::{EngineResults, Highlights, MARK_END, MARK_START, PRICE_EDGES, SearchSort};
+use crate::domain::catalog::ProductStatus;
+use crate::domain::postings::{Posting, Postings};
+use crate::domain::search::{Highlights, MARK_END, MARK_START, price_bucket};
 use crate::domain::{CategoryId, ProductId};
 
 /// Words to look for: each group holds a word of the query and what it may be a misspelling of;
@@ -46,202 +50,136 @@ impl Terms {
     }
 }
 
-/// One search on the PostgreSQL engine.
-#[derive(Clone, Debug, Default)]
-pub struct PgSearch {
-    pub terms: Terms,
-    /// `None`: every status (staff).
-    pub status: Option<ProductStatus>,
-    /// Only products with an active variant (what shoppers can buy).
-    pub purchasable: bool,
-    pub category: Option<CategoryId>,
-    pub min_price: Option<Decimal>,
-    pub max_price: Option<Decimal>,
-    pub in_stock: Option<bool>,
-    pub min_rating: Option<Decimal>,
-    /// `key=value` terms; a product needs one of each group.
-    pub options: Vec<Vec<String>>,
-    pub sort: SearchSort,
-    /// The query, when it may be a SKU: the active product with that SKU comes first.
-    pub sku: Option<String>,
-    pub limit: i64,
-    pub offset: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct ResultRow {
-    kind: String,
-    key: Option<String>,
-    name: Option<String>,
-    description: Option<String>,
-    count: i64,
-}
-
-fn marks() -> String {
-    format!("StartSel={MARK_START}, StopSel={MARK_END}")
-}
-
-/// Runs `search`: the page's products in order with highlights, the total and the facet counts
-/// over every match.
-pub async fn search(db: impl PgExecutor<'_>, search: &PgSearch) -> sqlx::Result<EngineResults> {
-    let query = search.terms.tsquery(true);
-    let exact = search.terms.tsquery(false);
-    // RECURSIVE: the category facet climbs from each match's own category to the root.
-    let mut b: QueryBuilder<Postgres> = QueryBuilder::new("WITH RECURSIVE ");
-    if let Some(query) = &query {
-        b.push("q AS (SELECT to_tsquery('simple', ")
-            .push_bind(query.clone())
-            .push(") AS full, to_tsquery('simple', ")
-            .push_bind(exact.clone())
-            .push(") AS exact), ");
-    }
-    if let Some(sku) = &search.sku {
-        b.push(format!("pinned AS (SELECT v.product_id {SKU_OWNER} lower("))
-            .push_bind(sku.clone())
-            .push(")), ");
-    }
-    // Each match's own category (the last of its path) is enough: the facet adds the ancestors.
-    b.push(
-        "matched AS MATERIALIZED (SELECT d.product_id, d.category_ids[cardinality(d.category_ids)] AS category_id, ",
-    );
-    b.push("d.options, d.price, d.rating_average, ");
-    b.push("d.created_at, ");
-    if search.sort == SearchSort::By(ProductSort::Name) {
-        b.push("lower(d.name) AS name_key, ");
-    }
-    if query.is_some() {
-        b.push("ts_rank('{0.1, 0.2, 0.4, 1.0}', d.document, q.full) AS rank, ");
-        // Without corrections every match has the words as typed.
-        b.push(if query == exact {
-            "true"
-        } else {
-            "d.document @@ q.exact"
-        });
-        b.push(" AS exact ");
-        b.push("FROM search_documents d, q WHERE d.document @@ q.full ");
-    } else {
-        b.push("0::real AS rank, true AS exact FROM search_documents d WHERE true ");
-    }
-    if let Some(status) = search.status {
-        b.push("AND d.status = ").push_bind(status);
-    }
-    if search.purchasable {
-        b.push(" AND d.price IS NOT NULL");
-    }
-    if let Some(category) = search.category {
-        b.push(" AND d.category_ids @> ARRAY[")
-            .push_bind(category.0)
-            .push("::uuid]");
-    }
-    if let Some(min) = search.min_price {
-        b.push(" AND d.price >= ").push_bind(min);
-    }
-    if let Some(max) = search.max_price {
-        b.push(" AND d.price <= ").push_bind(max);
-    }
-    if let Some(in_stock) = search.in_stock {
-        b.push(" AND d.in_stock = ").push_bind(in_stock);
-    }
-    if let Some(rating) = search.min_rating {
-        b.push(" AND d.rating_average >= ").push_bind(rating);
-    }
-    for group in &search.options {
-        b.push(" AND d.options && ").push_bind(group.clone());
-    }
-    // The page: the first rows of the order (a top-N sort, not a sort of every match), then
-    // numbered in that order (the same keys over its few rows).
-    b.push("), page AS (SELECT m.product_id, row_number() OVER (ORDER BY ");
-    push_order(&mut b, search, query.is_some());
-    b.push(") AS position FROM (SELECT * FROM matched m ORDER BY ");
-    push_order(&mut b, search, query.is_some());
-    b.push(" LIMIT ")
-        .push_bind(search.limit)
-        .push(" OFFSET ")
-        .push_bind(search.offset)
-        .push(") m) ");
-    // One pass over the matches groups them by own category, price bucket and stars (a few
-    // hundred groups at most, keyed by small values); the total and those three facets add the
-    // groups up. The bucket is how many edges the price reaches (NULL without a price).
-    b.push(", groups AS MATERIALIZED (SELECT category_id, ");
-    for (i, edge) in PRICE_EDGES.into_iter().enumerate() {
-        if i > 0 {
-            b.push(" + ");
+/// The postings of one word (`prefix`: of every word it begins), or of every product
+/// (`None`): each match with its rank (weights D, C, B, A: description, options, category,
+/// name and SKUs) and what filters, facets and orders read.
+pub async fn list_postings(db: impl PgExecutor<'_>, word: Option<(&str, bool)>) -> sqlx::Result<Postings> {
+    let rows = match word {
+        Some((word, prefix)) => {
+            sqlx::query_as!(
+                PostingRow,
+                r#"SELECT d.product_id, d.status AS "status: ProductStatus",
+                          d.category_ids[cardinality(d.category_ids)] AS category_id, d.options,
+                          (d.price * 100)::int8 AS price, d.in_stock, (d.rating_average * 100)::int2 AS rating,
+                          d.created_at, ts_rank('{0.1, 0.2, 0.4, 1.0}', d.document, q) AS "rank!"
+                   FROM search_documents d, to_tsquery('simple', $1) q WHERE d.document @@ q"#,
+                Terms::lexeme(word, prefix)
+            )
+            .fetch_all(db)
+            .await?
         }
-        b.push("(price >= ").push_bind(Decimal::from(edge)).push(")::int");
-    }
-    b.push(" AS bucket, floor(rating_average)::int AS stars, count(*) AS n FROM matched GROUP BY 1, 2, 3), ");
-    // Each own category's count goes to it and every ancestor (a product is in one category,
-    // so a category's count is the sum over its subtree).
-    b.push("own AS (SELECT category_id, sum(n) AS n FROM groups WHERE category_id IS NOT NULL GROUP BY 1), ");
-    b.push("up AS (SELECT category_id AS own, category_id AS id FROM own UNION ALL ");
-    b.push("SELECT up.own, c.parent_id FROM up JOIN categories c ON c.id = up.id WHERE c.parent_id IS NOT NULL) ");
-    // The page's rows, with highlights.
-    b.push("SELECT 'hit' AS kind, p.product_id::text AS key, ");
-    if query.is_some() {
-        let marks = marks();
-        // `<` and `>` are hidden from ts_headline, which drops what looks like a tag.
-        let hide = |column: &str| format!("translate({column}, '<>', chr(57346) || chr(57347))");
-        b.push(format!("ts_headline('simple', {}, q.full, ", hide("d.name")))
-            .push_bind(format!("{marks}, HighlightAll=true"))
-            .push(format!(
-                ") AS name, ts_headline('simple', {}, q.full, ",
-                hide("d.description")
-            ))
-            .push_bind(format!("{marks}, MaxWords=25, MinWords=12, MaxFragments=1"))
-            .push(") AS description, p.position AS count FROM page p JOIN search_documents d USING (product_id), q ");
-    } else {
-        b.push("d.name, d.description, p.position AS count FROM page p JOIN search_documents d USING (product_id) ");
-    }
-    b.push("UNION ALL SELECT 'total', NULL, NULL, NULL, coalesce(sum(n), 0)::bigint FROM groups ");
-    b.push("UNION ALL SELECT 'category', up.id::text, NULL, NULL, sum(own.n)::bigint FROM up JOIN own ON own.category_id = up.own GROUP BY up.id ");
-    // Products share few distinct option sets: grouping by the set first unnests a few hundred
-    // arrays, not every match's.
-    b.push("UNION ALL SELECT 'option', o, NULL, NULL, sum(n)::bigint FROM (SELECT options, count(*) AS n FROM matched GROUP BY options) g, unnest(options) o GROUP BY o ");
-    b.push("UNION ALL SELECT 'price', bucket::text, NULL, NULL, sum(n)::bigint FROM groups WHERE bucket IS NOT NULL GROUP BY bucket ");
-    b.push("UNION ALL SELECT 'rating', stars::text, NULL, NULL, sum(n)::bigint FROM groups WHERE stars IS NOT NULL GROUP BY stars");
-    let rows: Vec<ResultRow> = b.build_query_as().fetch_all(db).await?;
-    let mut out = EngineResults::default();
-    let mut hits: Vec<(i64, ProductId)> = Vec::new();
-    let count = |n: i64| u64::try_from(n).unwrap_or(0);
-    for row in rows {
-        let key = row.key.unwrap_or_default();
-        match row.kind.as_str() {
-            "hit" => {
-                let Ok(id) = Uuid::parse_str(&key).map(ProductId) else {
-                    continue;
-                };
-                hits.push((row.count, id));
-                out.highlights.insert(
-                    id,
-                    Highlights {
-                        name: row.name.unwrap_or_default(),
-                        description: row.description.unwrap_or_default(),
-                    },
-                );
-            }
-            "total" => out.total = count(row.count),
-            "category" => {
-                if let Ok(id) = Uuid::parse_str(&key) {
-                    out.facets.categories.push((CategoryId(id), count(row.count)));
-                }
-            }
-            "option" => out.facets.options.push((key, count(row.count))),
-            "price" => {
-                if let Ok(bucket) = key.parse::<usize>() {
-                    out.facets.price.push((bucket, count(row.count)));
-                }
-            }
-            "rating" => {
-                if let Ok(stars) = key.parse::<u8>() {
-                    out.facets.rating.push((stars, count(row.count)));
-                }
-            }
-            _ => {}
+        None => {
+            sqlx::query_as!(
+                PostingRow,
+                r#"SELECT d.product_id, d.status AS "status: ProductStatus",
+                          d.category_ids[cardinality(d.category_ids)] AS category_id, d.options,
+                          (d.price * 100)::int8 AS price, d.in_stock, (d.rating_average * 100)::int2 AS rating,
+                          d.created_at, 0::real AS "rank!"
+                   FROM search_documents d"#
+            )
+            .fetch_all(db)
+            .await?
         }
-    }
-    hits.sort_unstable_by_key(|(position, _)| *position);
-    out.ids = hits.into_iter().map(|(_, id)| id).collect();
-    Ok(out)
+    };
+    // Products share few option sets: one allocation each.
+    let mut sets: HashMap<Vec<String>, Arc<[String]>> = HashMap::new();
+    let postings = rows
+        .into_iter()
+        .map(|row| {
+            let options = match sets.get(&row.options) {
+                Some(set) => Arc::clone(set),
+                None => {
+                    let set: Arc<[String]> = Arc::from(row.options.clone());
+                    sets.insert(row.options, Arc::clone(&set));
+                    set
+                }
+            };
+            Posting {
+                product: ProductId(row.product_id),
+                rank: row.rank,
+                status: row.status,
+                category: row.category_id.map(CategoryId),
+                options,
+                bucket: row
+                    .price
+                    .map(|p| u8::try_from(price_bucket(Decimal::new(p, 2))).unwrap_or(u8::MAX)),
+                price: row.price,
+                in_stock: row.in_stock,
+                rating: row.rating,
+                created_at: row.created_at.timestamp_micros(),
+            }
+        })
+        .collect();
+    Ok(Postings::new(postings))
+}
+
+struct PostingRow {
+    product_id: Uuid,
+    status: ProductStatus,
+    category_id: Option<Uuid>,
+    options: Vec<String>,
+    price: Option<i64>,
+    in_stock: bool,
+    rating: Option<i16>,
+    created_at: chrono::DateTime<chrono::Utc>,
+    rank: f32,
+}
+
+/// The highlighted name and description (marks around what `terms` match) of these products.
+pub async fn list_highlights(
+    db: impl PgExecutor<'_>,
+    terms: &Terms,
+    ids: &[ProductId],
+) -> sqlx::Result<HashMap<ProductId, Highlights>> {
+    let Some(query) = terms.tsquery(true) else {
+        return Ok(HashMap::new());
+    };
+    let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
+    let marks = format!("StartSel={MARK_START}, StopSel={MARK_END}");
+    // `<` and `>` are hidden from ts_headline, which drops what looks like a tag.
+    let rows = sqlx::query!(
+        r#"SELECT d.product_id,
+                  ts_headline('simple', translate(d.name, '<>', chr(57346) || chr(57347)), q, $3) AS "name!",
+                  ts_headline('simple', translate(d.description, '<>', chr(57346) || chr(57347)), q, $4) AS "description!"
+           FROM search_documents d, to_tsquery('simple', $2) q WHERE d.product_id = ANY ($1)"#,
+        &ids,
+        query,
+        format!("{marks}, HighlightAll=true"),
+        format!("{marks}, MaxWords=25, MinWords=12, MaxFragments=1"),
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                ProductId(r.product_id),
+                Highlights {
+                    name: r.name,
+                    description: r.description,
+                },
+            )
+        })
+        .collect())
+}
+
+/// `limit` of these products after the first `offset`, by name (then newest first).
+pub async fn list_ids_by_name(
+    db: impl PgExecutor<'_>,
+    ids: &[ProductId],
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<ProductId>> {
+    let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
+    sqlx::query_scalar!(
+        r#"SELECT product_id AS "id!: ProductId" FROM search_documents WHERE product_id = ANY ($1)
+           ORDER BY lower(name), created_at DESC, product_id DESC LIMIT $2 OFFSET $3"#,
+        &ids,
+        limit,
+        offset
+    )
+    .fetch_all(db)
+    .await
 }
 
 /// How many of the newest titles suggestions look at first.
@@ -286,34 +224,6 @@ pub async fn search_titles(
     )
     .fetch_all(db)
     .await
-}
-
-/// The result order's keys over `m` (a row of `matched`): the pinned product, then the sort,
-/// then newest first, the id breaking ties.
-fn push_order(b: &mut QueryBuilder<'_, Postgres>, search: &PgSearch, has_query: bool) {
-    if search.sku.is_some() {
-        // A scalar subquery is run once (SKUs are unique); each row compares with its value.
-        b.push("m.product_id = (SELECT product_id FROM pinned LIMIT 1) DESC, ");
-    }
-    match search.sort {
-        SearchSort::Relevance if has_query => {
-            b.push("m.exact DESC, m.rank DESC, ");
-        }
-        SearchSort::Relevance | SearchSort::By(ProductSort::Newest) => {}
-        SearchSort::By(ProductSort::PriceAsc) => {
-            b.push("m.price ASC NULLS LAST, ");
-        }
-        SearchSort::By(ProductSort::PriceDesc) => {
-            b.push("m.price DESC NULLS LAST, ");
-        }
-        SearchSort::By(ProductSort::Name) => {
-            b.push("m.name_key, ");
-        }
-        SearchSort::By(ProductSort::Rating) => {
-            b.push("m.rating_average DESC NULLS LAST, ");
-        }
-    }
-    b.push("m.created_at DESC, m.product_id DESC");
 }
 
 /// Where a SKU's product is found, up to the SKU (any case), which follows: an active variant

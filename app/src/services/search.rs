@@ -4,7 +4,8 @@
 //! database (so prices and stock are always current), labelled facets and "did you mean"; and
 //! keeping the Meilisearch index in step: syncing the outbox, and full reindexes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::ServiceError;
@@ -13,6 +14,7 @@ use super::identity::Actor;
 use crate::adapters::search::{EngineQuery, IndexDocument};
 use crate::domain::catalog::{CategoryRef, CategoryView, ProductStatus};
 use crate::domain::identity::Permission;
+use crate::domain::postings as matching;
 use crate::domain::search::{
     EngineResults, Highlights, SUGGEST_LIMIT, SearchHit, SearchQuery, SearchRequest, SearchResults, SearchSort,
     Suggestion, SuggestionKind, excerpt, highlight_html,
@@ -20,7 +22,7 @@ use crate::domain::search::{
 use crate::domain::{CategoryId, Money, Page, PageRequest, ProductId};
 use crate::error::{AppError, ErrorCode, FieldErrors};
 use crate::repositories::catalog as catalog_repo;
-use crate::repositories::search::{self as repo, PgSearch, Terms};
+use crate::repositories::search::{self as repo, Terms};
 use crate::state::AppState;
 
 /// Who is searching: shoppers (anyone) see active, purchasable products; staff with
@@ -103,6 +105,7 @@ async fn find(
         request,
         words: &words,
         category: category.map(|c| c.id),
+        categories: &categories,
         status,
         purchasable: !staff_view,
         sku,
@@ -186,6 +189,7 @@ async fn suggestions(state: &AppState, q: &str) -> Result<(String, Vec<Suggestio
         request: &request,
         words: &words,
         category: None,
+        categories: &[],
         status: Some(ProductStatus::Active),
         purchasable: true,
         sku: None,
@@ -217,13 +221,7 @@ async fn suggestions(state: &AppState, q: &str) -> Result<(String, Vec<Suggestio
 async fn run(state: &AppState, query: &EngineQuery<'_>) -> Result<(&'static str, EngineResults), ServiceError> {
     if let Some(meili) = state.search.meili().filter(|m| m.is_available()) {
         // The SKU's product is looked up while Meilisearch searches, and put first after.
-        let sku_owner = async {
-            match query.sku {
-                Some(sku) => repo::find_product_by_sku(&state.db, sku).await,
-                None => Ok(None),
-            }
-        };
-        match tokio::join!(meili.search(query), sku_owner) {
+        match tokio::join!(meili.search(query), sku_owner(state, query.sku)) {
             (Ok(mut found), pinned) => {
                 if let Some(pinned) = pinned? {
                     found.pin(pinned);
@@ -259,23 +257,110 @@ async fn run(state: &AppState, query: &EngineQuery<'_>) -> Result<(&'static str,
             },
         ));
     }
+    Ok(("postgres", search_postgres(state, query, &terms).await?))
+}
+
+/// The PostgreSQL engine: each word's postings (kept by the engine for the catalogue's current
+/// generation, else found and ranked by PostgreSQL), combined, filtered, counted and paged in
+/// memory ([`crate::domain::postings`]); then the page's highlights.
+async fn search_postgres(
+    state: &AppState,
+    query: &EngineQuery<'_>,
+    terms: &Terms,
+) -> Result<EngineResults, ServiceError> {
+    let generation = super::catalog::cache::generation(state).await;
+    let generation = generation.as_deref();
+    let last = terms.groups.len().saturating_sub(1);
+    let words: Vec<(&str, bool)> = terms
+        .groups
+        .iter()
+        .enumerate()
+        .flat_map(|(i, group)| group.iter().map(move |w| (w.as_str(), terms.prefix_last && i == last)))
+        .collect();
+    let (lists, pinned) = tokio::join!(
+        futures_util::future::try_join_all(words.iter().map(|word| postings(state, generation, Some(*word)))),
+        sku_owner(state, query.sku)
+    );
+    let (lists, pinned) = (lists?, pinned?);
+    let all = if terms.groups.is_empty() {
+        Some(postings(state, generation, None).await?)
+    } else {
+        None
+    };
+    let mut at = 0;
+    let groups: Vec<matching::Group<'_>> = terms
+        .groups
+        .iter()
+        .map(|group| {
+            let lists = lists[at..at + group.len()].iter().map(|list| &**list).collect();
+            at += group.len();
+            lists
+        })
+        .collect();
+    let hits = matching::combine(&groups, all.as_deref());
+    let parents: HashMap<CategoryId, CategoryId> = flatten(query.categories)
+        .filter_map(|c| c.parent_id.map(|parent| (c.id, parent)))
+        .collect();
+    let within: Option<HashSet<CategoryId>> = query.category.map(|id| {
+        flatten(query.categories)
+            .filter(|c| c.id == id)
+            .flat_map(|c| flatten(std::slice::from_ref(c)).map(|c| c.id))
+            .collect()
+    });
+    let options = query.request.option_terms();
     let filter = &query.request.filter;
-    let pg = PgSearch {
-        terms,
+    let filters = matching::Filters {
         status: query.status,
         purchasable: query.purchasable,
-        category: query.category,
+        categories: within.as_ref(),
         min_price: filter.min_price,
         max_price: filter.max_price,
         in_stock: filter.in_stock,
         min_rating: filter.min_rating,
-        options: query.request.option_terms(),
-        sort: query.request.sort,
-        sku: query.sku.map(str::to_owned),
-        limit: query.limit,
-        offset: query.offset,
+        options: &options,
     };
-    Ok(("postgres", repo::search(&state.db, &pg).await?))
+    let (kept, facets) = matching::filter(hits, &filters, &parents);
+    let total = u64::try_from(kept.len()).unwrap_or(u64::MAX);
+    let order = matching::Order {
+        sort: query.request.sort,
+        ranked: !terms.groups.is_empty(),
+        pinned,
+    };
+    let ids = if order.by_name() {
+        let all: Vec<ProductId> = kept.iter().map(|hit| hit.posting.product).collect();
+        repo::list_ids_by_name(&state.db, &all, query.limit, query.offset).await?
+    } else {
+        let count = |n: i64| usize::try_from(n).unwrap_or(0);
+        matching::page(kept, &order, count(query.limit), count(query.offset))
+    };
+    let highlights = repo::list_highlights(&state.db, terms, &ids).await?;
+    Ok(EngineResults {
+        ids,
+        highlights,
+        total,
+        facets,
+    })
+}
+
+/// The active product whose SKU the query is, if it may be one.
+async fn sku_owner(state: &AppState, sku: Option<&str>) -> sqlx::Result<Option<ProductId>> {
+    match sku {
+        Some(sku) => repo::find_product_by_sku(&state.db, sku).await,
+        None => Ok(None),
+    }
+}
+
+/// A word's postings (`None`: every product's), kept or loaded.
+async fn postings(
+    state: &AppState,
+    generation: Option<&str>,
+    word: Option<(&str, bool)>,
+) -> Result<Arc<matching::Postings>, ServiceError> {
+    state
+        .search
+        .postings(generation, word, repo::list_postings(&state.db, word))
+        .await
+        .map_err(|err| ServiceError::Unexpected(format!("search postings: {err}")))
 }
 
 /// The hits' products from the database, in the engine's order, with escaped highlights.

@@ -53,6 +53,19 @@ pub(crate) async fn move_generation(state: &AppState) {
     }
 }
 
+/// The catalogue's current generation (empty before any write moved it), for what is kept
+/// outside this cache by generation (the search engine's postings); `None` when the cache
+/// can't be reached, so nothing may be kept.
+pub(crate) async fn generation(state: &AppState) -> Option<String> {
+    match state.cache.get(GENERATION).await {
+        Ok(generation) => Some(String::from_utf8_lossy(&generation.unwrap_or_default()).into_owned()),
+        Err(err) => {
+            tracing::debug!(error = %err, "catalogue cache unreachable; nothing kept by generation");
+            None
+        }
+    }
+}
+
 /// Where `key`'s entry lives. Keys carry what a stranger sent (a slug, query parameters):
 /// hashed, they stay short.
 fn entry_key(key: &str) -> String {

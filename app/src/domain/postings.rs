@@ -1,0 +1,431 @@
+//! The PostgreSQL engine's arithmetic over *postings*: for one word of a query, every product
+//! whose search document has it (as PostgreSQL's full-text search found and ranked them), with
+//! what filters, facet counts and orders read. A query's answer is made from its words' postings
+//! here, in memory: a word's alternatives (the word as typed and what it may be a misspelling of)
+//! are united, the query's words intersected, then the request's filters, facet counts, order and
+//! page applied. Postings are kept per word by the engine, so a filter clicked, a page turned, a
+//! sort changed or another query sharing a word costs no search in the database.
+//!
+//! Relevance: a product's rank is the sum over the query's words of its best rank among the
+//! word's alternatives (PostgreSQL's `ts_rank` of that one word, weighted name > category >
+//! options > description); products having every word as typed come before those found only
+//! through a correction.
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use super::catalog::{ProductSort, ProductStatus};
+use super::search::{RawFacets, SearchSort};
+use super::{CategoryId, ProductId};
+
+/// One product a word matches.
+#[derive(Clone, Debug)]
+pub struct Posting {
+    pub product: ProductId,
+    /// How well the word matches the product's document.
+    pub rank: f32,
+    pub status: ProductStatus,
+    /// The product's own category (the facet adds its ancestors).
+    pub category: Option<CategoryId>,
+    /// `name=value` of its active variants; products sharing a set share one allocation.
+    pub options: Arc<[String]>,
+    /// The cheapest active variant's price, in hundredths; `None`: no active variant.
+    pub price: Option<i64>,
+    /// The price's bucket ([`super::search::price_bucket`]).
+    pub bucket: Option<u8>,
+    pub in_stock: bool,
+    /// The average rating, in hundredths.
+    pub rating: Option<i16>,
+    /// Microseconds since the epoch.
+    pub created_at: i64,
+}
+
+/// A word's postings, in product order.
+#[derive(Clone, Debug, Default)]
+pub struct Postings(pub Vec<Posting>);
+
+impl Postings {
+    /// Makes postings from rows in any order.
+    pub fn new(mut rows: Vec<Posting>) -> Self {
+        rows.sort_unstable_by_key(|p| p.product);
+        rows.dedup_by(|a, b| a.product == b.product);
+        Self(rows)
+    }
+
+    /// Roughly the memory they hold, for the engine's budget.
+    pub fn weight(&self) -> usize {
+        self.0.len() * std::mem::size_of::<Posting>() + std::mem::size_of::<Self>()
+    }
+}
+
+/// A product matching the whole query.
+#[derive(Clone, Copy, Debug)]
+pub struct Hit<'a> {
+    pub posting: &'a Posting,
+    pub rank: f32,
+    /// Found by every word as typed (not only through corrections).
+    pub exact: bool,
+}
+
+/// One word of a query: the postings of the word as typed, then of each alternative.
+pub type Group<'a> = Vec<&'a Postings>;
+
+/// The products matching every group, in product order. No group at all (no query): every
+/// posting of `all`, unranked.
+pub fn combine<'a>(groups: &[Group<'a>], all: Option<&'a Postings>) -> Vec<Hit<'a>> {
+    if groups.is_empty() {
+        return all.map_or_else(Vec::new, |all| {
+            all.0
+                .iter()
+                .map(|posting| Hit {
+                    posting,
+                    rank: 0.0,
+                    exact: true,
+                })
+                .collect()
+        });
+    }
+    let mut united: Vec<Vec<Hit<'a>>> = groups.iter().map(|group| unite(group)).collect();
+    // The smallest first: the intersection is never larger.
+    united.sort_by_key(Vec::len);
+    let mut rest = united.into_iter();
+    let mut hits = rest.next().unwrap_or_default();
+    for other in rest {
+        hits = intersect(&hits, &other);
+        if hits.is_empty() {
+            break;
+        }
+    }
+    hits
+}
+
+/// A group's products: in any of its words' postings, ranked by the best; exact when the word
+/// as typed (the first) has it.
+fn unite<'a>(group: &[&'a Postings]) -> Vec<Hit<'a>> {
+    let mut heads = vec![0usize; group.len()];
+    let mut out = Vec::with_capacity(group.iter().map(|p| p.0.len()).max().unwrap_or(0));
+    loop {
+        let next = group
+            .iter()
+            .zip(&heads)
+            .filter_map(|(postings, &at)| postings.0.get(at))
+            .map(|p| p.product)
+            .min();
+        let Some(product) = next else {
+            return out;
+        };
+        let mut hit: Option<Hit<'a>> = None;
+        for (i, postings) in group.iter().enumerate() {
+            let Some(posting) = postings.0.get(heads[i]).filter(|p| p.product == product) else {
+                continue;
+            };
+            heads[i] += 1;
+            let exact = i == 0;
+            hit = Some(match hit {
+                None => Hit {
+                    posting,
+                    rank: posting.rank,
+                    exact,
+                },
+                Some(seen) => Hit {
+                    rank: seen.rank.max(posting.rank),
+                    exact: seen.exact || exact,
+                    ..seen
+                },
+            });
+        }
+        out.extend(hit);
+    }
+}
+
+/// Products in both, ranks added, exact only if exact in both.
+fn intersect<'a>(left: &[Hit<'a>], right: &[Hit<'a>]) -> Vec<Hit<'a>> {
+    let mut out = Vec::with_capacity(left.len().min(right.len()));
+    let (mut i, mut j) = (0, 0);
+    while i < left.len() && j < right.len() {
+        match left[i].posting.product.cmp(&right[j].posting.product) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                out.push(Hit {
+                    posting: left[i].posting,
+                    rank: left[i].rank + right[j].rank,
+                    exact: left[i].exact && right[j].exact,
+                });
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// What a search keeps of the matches.
+#[derive(Clone, Debug, Default)]
+pub struct Filters<'a> {
+    /// `None`: any status.
+    pub status: Option<ProductStatus>,
+    /// Only products with an active variant.
+    pub purchasable: bool,
+    /// The wanted category and every descendant.
+    pub categories: Option<&'a HashSet<CategoryId>>,
+    pub min_price: Option<Decimal>,
+    pub max_price: Option<Decimal>,
+    pub in_stock: Option<bool>,
+    pub min_rating: Option<Decimal>,
+    /// `name=value` terms: a product needs one of each group.
+    pub options: &'a [Vec<String>],
+}
+
+impl Filters<'_> {
+    fn keeps(&self, p: &Posting, options: &mut HashMap<*const [String], bool>) -> bool {
+        let hundredths = |v: i64| Decimal::new(v, 2);
+        self.status.is_none_or(|s| p.status == s)
+            && (!self.purchasable || p.price.is_some())
+            && self
+                .categories
+                .is_none_or(|within| p.category.is_some_and(|c| within.contains(&c)))
+            && self
+                .min_price
+                .is_none_or(|min| p.price.is_some_and(|price| hundredths(price) >= min))
+            && self
+                .max_price
+                .is_none_or(|max| p.price.is_some_and(|price| hundredths(price) <= max))
+            && self.in_stock.is_none_or(|wanted| p.in_stock == wanted)
+            && self
+                .min_rating
+                .is_none_or(|min| p.rating.is_some_and(|r| hundredths(i64::from(r)) >= min))
+            && (self.options.is_empty()
+                || *options.entry(Arc::as_ptr(&p.options)).or_insert_with(|| {
+                    self.options
+                        .iter()
+                        .all(|group| group.iter().any(|term| p.options.contains(term)))
+                }))
+    }
+}
+
+/// The hits the filters keep, and their facet counts: each category with its subtree's count
+/// (`parents` names each category's parent), price buckets, whole stars, option values.
+pub fn filter<'a>(
+    hits: Vec<Hit<'a>>,
+    filters: &Filters<'_>,
+    parents: &HashMap<CategoryId, CategoryId>,
+) -> (Vec<Hit<'a>>, RawFacets) {
+    let mut option_sets: HashMap<*const [String], bool> = HashMap::new();
+    let kept: Vec<Hit<'a>> = hits
+        .into_iter()
+        .filter(|hit| filters.keeps(hit.posting, &mut option_sets))
+        .collect();
+    let mut own: HashMap<CategoryId, u64> = HashMap::new();
+    let mut buckets: HashMap<usize, u64> = HashMap::new();
+    let mut stars: HashMap<u8, u64> = HashMap::new();
+    let mut sets: HashMap<*const [String], (&Arc<[String]>, u64)> = HashMap::new();
+    for hit in &kept {
+        let p = hit.posting;
+        if let Some(category) = p.category {
+            *own.entry(category).or_default() += 1;
+        }
+        if let Some(bucket) = p.bucket {
+            *buckets.entry(usize::from(bucket)).or_default() += 1;
+        }
+        if let Some(rating) = p.rating {
+            *stars.entry(u8::try_from(rating.max(0) / 100).unwrap_or(0)).or_default() += 1;
+        }
+        sets.entry(Arc::as_ptr(&p.options)).or_insert((&p.options, 0)).1 += 1;
+    }
+    let mut categories: HashMap<CategoryId, u64> = HashMap::new();
+    for (category, n) in own {
+        let mut at = Some(category);
+        // The depth bound only guards against a cycle.
+        for _ in 0..100 {
+            let Some(id) = at else { break };
+            *categories.entry(id).or_default() += n;
+            at = parents.get(&id).copied();
+        }
+    }
+    let mut options: HashMap<&str, u64> = HashMap::new();
+    for (set, n) in sets.values() {
+        for term in set.iter() {
+            *options.entry(term.as_str()).or_default() += n;
+        }
+    }
+    let facets = RawFacets {
+        categories: categories.into_iter().collect(),
+        price: buckets.into_iter().collect(),
+        rating: stars.into_iter().collect(),
+        options: options.into_iter().map(|(term, n)| (term.to_owned(), n)).collect(),
+    };
+    (kept, facets)
+}
+
+/// How results are ordered.
+#[derive(Clone, Copy, Debug)]
+pub struct Order {
+    pub sort: SearchSort,
+    /// There was a query (relevance means something).
+    pub ranked: bool,
+    /// The product whose SKU the query is: first, whatever else.
+    pub pinned: Option<ProductId>,
+}
+
+impl Order {
+    /// `true` when PostgreSQL must order the page (by name: postings don't hold names).
+    pub fn by_name(&self) -> bool {
+        self.sort == SearchSort::By(ProductSort::Name)
+    }
+
+    fn compare(&self, a: &Hit<'_>, b: &Hit<'_>) -> Ordering {
+        let (pa, pb) = (a.posting, b.posting);
+        let pinned = |p: &Posting| Some(p.product) == self.pinned;
+        // `None` last, whichever way the values go.
+        fn last<T: Ord>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
+            match (a, b) {
+                (Some(a), Some(b)) if descending => b.cmp(&a),
+                (Some(a), Some(b)) => a.cmp(&b),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            }
+        }
+        let sorted = match self.sort {
+            SearchSort::Relevance if self.ranked => b.exact.cmp(&a.exact).then_with(|| b.rank.total_cmp(&a.rank)),
+            SearchSort::By(ProductSort::PriceAsc) => last(pa.price, pb.price, false),
+            SearchSort::By(ProductSort::PriceDesc) => last(pa.price, pb.price, true),
+            SearchSort::By(ProductSort::Rating) => last(pa.rating, pb.rating, true),
+            _ => Ordering::Equal,
+        };
+        pinned(pb)
+            .cmp(&pinned(pa))
+            .then(sorted)
+            .then_with(|| pb.created_at.cmp(&pa.created_at))
+            .then_with(|| pb.product.cmp(&pa.product))
+    }
+}
+
+/// The page of `hits` in `order`: `limit` products after the first `offset` (only those are
+/// sorted, after a selection of the first `offset + limit`).
+pub fn page(mut hits: Vec<Hit<'_>>, order: &Order, limit: usize, offset: usize) -> Vec<ProductId> {
+    let end = offset.saturating_add(limit).min(hits.len());
+    if offset >= end {
+        return Vec::new();
+    }
+    let compare = |a: &Hit<'_>, b: &Hit<'_>| order.compare(a, b);
+    if end < hits.len() {
+        hits.select_nth_unstable_by(end - 1, compare);
+        hits.truncate(end);
+    }
+    hits.sort_unstable_by(compare);
+    hits[offset..].iter().map(|hit| hit.posting.product).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u8) -> ProductId {
+        ProductId(uuid::Uuid::from_bytes([n; 16]))
+    }
+
+    fn posting(n: u8, rank: f32) -> Posting {
+        Posting {
+            product: id(n),
+            rank,
+            status: ProductStatus::Active,
+            category: None,
+            options: Arc::from(Vec::<String>::new()),
+            price: Some(i64::from(n) * 1000),
+            bucket: Some(0),
+            in_stock: true,
+            rating: None,
+            created_at: i64::from(n),
+        }
+    }
+
+    fn postings(items: &[(u8, f32)]) -> Postings {
+        Postings::new(items.iter().map(|(n, r)| posting(*n, *r)).collect())
+    }
+
+    fn products(hits: &[Hit<'_>]) -> Vec<ProductId> {
+        hits.iter().map(|h| h.posting.product).collect()
+    }
+
+    #[test]
+    fn a_group_unites_its_words_and_the_query_intersects_its_groups() {
+        let typed = postings(&[(1, 0.5), (3, 0.1)]);
+        let corrected = postings(&[(2, 0.9), (3, 0.7)]);
+        let other = postings(&[(2, 0.2), (3, 0.2), (4, 1.0)]);
+        let hits = combine(&[vec![&typed, &corrected], vec![&other]], None);
+        assert_eq!(products(&hits), [id(2), id(3)]);
+        // 2 only through the correction; 3 as typed, with the better of its two ranks.
+        assert!(!hits[0].exact && (hits[0].rank - 1.1).abs() < 1e-6);
+        assert!(hits[1].exact && (hits[1].rank - 0.9).abs() < 1e-6);
+        assert!(combine(&[vec![&typed], vec![&postings(&[(9, 1.0)])]], None).is_empty());
+        let all = postings(&[(5, 0.0), (6, 0.0)]);
+        assert_eq!(products(&combine(&[], Some(&all))), [id(5), id(6)]);
+    }
+
+    #[test]
+    fn relevance_puts_the_typed_words_first_then_rank_then_newest() {
+        let typed = postings(&[(1, 0.1), (2, 0.1), (4, 0.3)]);
+        let corrected = postings(&[(3, 0.9)]);
+        let hits = combine(&[vec![&typed, &corrected]], None);
+        let order = Order {
+            sort: SearchSort::Relevance,
+            ranked: true,
+            pinned: None,
+        };
+        assert_eq!(page(hits.clone(), &order, 10, 0), [id(4), id(2), id(1), id(3)]);
+        assert_eq!(page(hits.clone(), &order, 2, 1), [id(2), id(1)]);
+        assert!(page(hits.clone(), &order, 2, 9).is_empty());
+        let pinned = Order {
+            pinned: Some(id(3)),
+            ..order
+        };
+        assert_eq!(page(hits, &pinned, 1, 0), [id(3)]);
+    }
+
+    #[test]
+    fn filters_narrow_and_facets_count_what_is_kept() {
+        let mut items: Vec<Posting> = (1..=4).map(|n| posting(n, 0.1)).collect();
+        let a = CategoryId(uuid::Uuid::from_bytes([0xa; 16]));
+        let root = CategoryId(uuid::Uuid::from_bytes([0xb; 16]));
+        let sizes: Arc<[String]> = Arc::from(vec!["size=M".to_owned()]);
+        items[0].category = Some(a);
+        items[0].options = Arc::clone(&sizes);
+        items[1].category = Some(root);
+        items[1].options = sizes;
+        items[2].price = None;
+        items[2].bucket = None;
+        items[3].rating = Some(450);
+        let all = Postings::new(items);
+        let parents = HashMap::from([(a, root)]);
+        let hits = combine(&[], Some(&all));
+        let filters = Filters {
+            purchasable: true,
+            ..Filters::default()
+        };
+        let (kept, facets) = filter(hits.clone(), &filters, &parents);
+        assert_eq!(products(&kept), [id(1), id(2), id(4)]);
+        let mut categories = facets.categories.clone();
+        categories.sort();
+        assert_eq!(categories, [(a, 1), (root, 2)]);
+        assert_eq!(facets.options, [("size=M".to_owned(), 2)]);
+        assert_eq!(facets.rating, [(4, 1)]);
+        assert_eq!(facets.price, [(0, 3)]);
+        let within = HashSet::from([a]);
+        let narrowed = Filters {
+            categories: Some(&within),
+            min_price: Some(Decimal::new(5, 0)),
+            ..filters.clone()
+        };
+        assert_eq!(products(&filter(hits.clone(), &narrowed, &parents).0), [id(1)]);
+        let dear = Filters {
+            min_price: Some(Decimal::new(2001, 2)),
+            ..filters
+        };
+        assert_eq!(products(&filter(hits, &dear, &parents).0), [id(4)]);
+    }
+}
