@@ -64,8 +64,9 @@ struct VocabularyState {
     checked: Option<Instant>,
 }
 
-/// How long a word's postings are kept unused.
-const POSTINGS_IDLE: Duration = Duration::from_secs(600);
+/// How long a word's postings are kept at most: the generation says when they are stale; this
+/// only bounds how long a lost generation could hide it.
+const POSTINGS_TTL: Duration = Duration::from_secs(300);
 
 /// The search adapter, shared by every request of the process.
 #[derive(Clone)]
@@ -88,7 +89,7 @@ impl SearchEngine {
             postings: moka::future::Cache::builder()
                 .max_capacity(postings_budget)
                 .weigher(|_: &String, postings: &Arc<Postings>| u32::try_from(postings.weight()).unwrap_or(u32::MAX))
-                .time_to_idle(POSTINGS_IDLE)
+                .time_to_live(POSTINGS_TTL)
                 .build(),
         }
     }

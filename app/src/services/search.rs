@@ -8,6 +8,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
+use futures_util::{StreamExt, TryStreamExt};
+
 use super::ServiceError;
 use super::catalog::product_views_by_ids;
 use super::identity::Actor;
@@ -277,10 +279,15 @@ async fn search_postgres(
         .enumerate()
         .flat_map(|(i, group)| group.iter().map(move |w| (w.as_str(), terms.prefix_last && i == last)))
         .collect();
-    let (lists, pinned) = tokio::join!(
-        futures_util::future::try_join_all(words.iter().map(|word| postings(state, generation, Some(*word)))),
-        sku_owner(state, query.sku)
-    );
+    // A few words at a time: a long query's first ask must not take the whole pool.
+    let mut loads = Vec::with_capacity(words.len());
+    for word in &words {
+        loads.push(postings(state, generation, Some(*word)));
+    }
+    let lists = futures_util::stream::iter(loads)
+        .buffered(LOADS_AT_ONCE)
+        .try_collect::<Vec<_>>();
+    let (lists, pinned) = tokio::join!(lists, sku_owner(state, query.sku));
     let (lists, pinned) = (lists?, pinned?);
     let all = if terms.groups.is_empty() {
         Some(postings(state, generation, None).await?)
@@ -341,6 +348,9 @@ async fn search_postgres(
         facets,
     })
 }
+
+/// How many words' postings one search loads at once.
+const LOADS_AT_ONCE: usize = 4;
 
 /// The active product whose SKU the query is, if it may be one.
 async fn sku_owner(state: &AppState, sku: Option<&str>) -> sqlx::Result<Option<ProductId>> {

@@ -144,3 +144,54 @@ async fn suggestions_reach_past_the_newest_titles() {
         assert_eq!(names(typed).await, ["Linen Shirt", "Wool Sweater"], "window {window}");
     }
 }
+
+/// The PostgreSQL engine answers from words' postings it keeps (by catalogue generation) or
+/// loads afresh: with a budget of nothing kept, every answer is the same — hits in order, total
+/// and facets — as with postings kept and reused across filters, sorts, pages and queries.
+#[tokio::test]
+async fn answers_are_the_same_whether_postings_are_kept_or_not() {
+    use crate::helpers::spawn_app_with;
+    let kept = spawn_app().await;
+    let loaded = spawn_app_with(|s| s.search.postings_budget = 0, axum::Router::new()).await;
+    suite::fixture(&kept).await;
+    suite::fixture(&loaded).await;
+    let queries = [
+        "q=jacket",
+        "q=jacket&in_stock=true",
+        "q=jacket&sort=price_asc",
+        "q=jacket&sort=name",
+        "q=jacket&per_page=1&page=2",
+        "q=jackrt%20waterproof",
+        "q=waterproof%20ja",
+        "q=m&option.size=M&option.size=L",
+        "category=clothing&sort=rating",
+        "sort=name&min_price=20&max_price=100",
+        "min_rating=4",
+    ];
+    for query in queries {
+        let a = suite::search_any(&kept, query).await;
+        let b = suite::search_any(&loaded, query).await;
+        let names = |body: &serde_json::Value| -> Vec<String> {
+            body["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|hit| hit["product"]["name"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(names(&a), names(&b), "{query}");
+        assert_eq!(a["meta"]["total"], b["meta"]["total"], "{query}");
+        assert_eq!(a["meta"]["facets"], b["meta"]["facets"], "{query}");
+        assert_eq!(a["data"][0]["highlights"], b["data"][0]["highlights"], "{query}");
+    }
+    // And what was kept follows a write at once.
+    let before = suite::search_any(&kept, "q=jacket").await;
+    assert_eq!(before["meta"]["total"], 3);
+    sqlx::query("UPDATE products SET status = 'archived' WHERE name = 'Rain Poncho'")
+        .execute(&kept.db)
+        .await
+        .unwrap();
+    app::services::catalog::catalog_changed(&kept.state).await;
+    let after = suite::search_any(&kept, "q=jacket").await;
+    assert_eq!(after["meta"]["total"], 2, "{}", after["meta"]);
+}
