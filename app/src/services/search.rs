@@ -159,7 +159,7 @@ pub async fn suggest(state: &AppState, q: Option<&str>) -> Result<Vec<Suggestion
 }
 
 /// The engine a search would ask now (its answers are cached apart from the other's).
-fn engine_in_use(state: &AppState) -> &'static str {
+pub fn engine_in_use(state: &AppState) -> &'static str {
     match state.search.meili() {
         Some(meili) if meili.is_available() => "meilisearch",
         _ => "postgres",

@@ -124,24 +124,37 @@ struct KeptAnswer {
     etag: Option<String>,
 }
 
-/// Whether the request is a stranger's read of the catalogue API: a GET without credentials.
+/// Whether the request is a stranger's read of the catalogue API (searches included): a GET
+/// without credentials.
 fn is_strangers_catalogue_read(request: &Request) -> bool {
     let path = request.uri().path();
     request.method() == Method::GET
-        && ["/api/v1/products", "/api/v1/categories"]
+        && ["/api/v1/products", "/api/v1/categories", "/api/v1/search"]
             .iter()
             .any(|p| path.starts_with(p))
         && !request.headers().contains_key(header::AUTHORIZATION)
 }
 
+/// The engine a search would ask now (`None` for other reads): search answers are kept apart
+/// per engine, like the search service's own.
+fn search_engine(state: &AppState, request: &Request) -> Option<&'static str> {
+    request
+        .uri()
+        .path()
+        .starts_with("/api/v1/search")
+        .then(|| app::services::search::engine_in_use(state))
+}
+
 /// Strangers' catalogue reads of the JSON API, kept as bytes in the same generation scheme as
 /// pages: a hit skips the cached value's decoding and the answer's encoding. `If-None-Match`
-/// is answered from the kept ETag.
+/// is answered from the kept ETag. A search answer is not kept when the engine in use changed
+/// while it was made (Meilisearch failed and PostgreSQL answered).
 pub async fn api_cache(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if !is_strangers_catalogue_read(&request) {
         return next.run(request).await;
     }
-    let key = format!("api:{}", request.uri());
+    let engine = search_engine(&state, &request);
+    let key = format!("api:{}:{}", engine.unwrap_or("catalogue"), request.uri());
     let generation = match cache::read::<KeptAnswer>(&state, &key).await {
         cache::Lookup::Hit(kept) => {
             let etag = kept.etag.as_deref().and_then(|e| HeaderValue::from_str(e).ok());
@@ -162,6 +175,9 @@ pub async fn api_cache(State(state): State<AppState>, request: Request, next: Ne
         cache::Lookup::Unreachable => return next.run(request).await,
     };
     let response = next.run(request).await;
+    if engine.is_some() && engine != Some(app::services::search::engine_in_use(&state)) {
+        return response;
+    }
     let etag = response
         .headers()
         .get(header::ETAG)
