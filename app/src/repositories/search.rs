@@ -54,6 +54,8 @@ impl Terms {
 /// (`None`): each match with its rank (weights D, C, B, A: description, options, category,
 /// name and SKUs) and what filters, facets and orders read.
 pub async fn list_postings(db: impl PgExecutor<'_>, word: Option<(&str, bool)>) -> sqlx::Result<Postings> {
+    // Two statements, not one with `$1 IS NULL OR …`: a generic plan for that could not use
+    // the word index.
     let rows = match word {
         Some((word, prefix)) => {
             sqlx::query_as!(

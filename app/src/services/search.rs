@@ -280,10 +280,10 @@ async fn search_postgres(
         .flat_map(|(i, group)| group.iter().map(move |w| (w.as_str(), terms.prefix_last && i == last)))
         .collect();
     // A few words at a time: a long query's first ask must not take the whole pool.
-    let mut loads = Vec::with_capacity(words.len());
-    for word in &words {
-        loads.push(postings(state, generation, Some(*word)));
-    }
+    let loads: Vec<_> = words
+        .iter()
+        .map(|word| postings(state, generation, Some(*word)))
+        .collect();
     let lists = futures_util::stream::iter(loads)
         .buffered(LOADS_AT_ONCE)
         .try_collect::<Vec<_>>();
@@ -309,10 +309,9 @@ async fn search_postgres(
         .filter_map(|c| c.parent_id.map(|parent| (c.id, parent)))
         .collect();
     let within: Option<HashSet<CategoryId>> = query.category.map(|id| {
-        flatten(query.categories)
-            .filter(|c| c.id == id)
-            .flat_map(|c| flatten(std::slice::from_ref(c)).map(|c| c.id))
-            .collect()
+        find_category(query.categories, &CategoryRef::Id(id))
+            .map(|c| flatten(std::slice::from_ref(c)).map(|c| c.id).collect())
+            .unwrap_or_default()
     });
     let options = query.request.option_terms();
     let filter = &query.request.filter;

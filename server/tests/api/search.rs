@@ -171,15 +171,7 @@ async fn answers_are_the_same_whether_postings_are_kept_or_not() {
     for query in queries {
         let a = suite::search_any(&kept, query).await;
         let b = suite::search_any(&loaded, query).await;
-        let names = |body: &serde_json::Value| -> Vec<String> {
-            body["data"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|hit| hit["product"]["name"].as_str().unwrap().to_owned())
-                .collect()
-        };
-        assert_eq!(names(&a), names(&b), "{query}");
+        assert_eq!(suite::names(&a), suite::names(&b), "{query}");
         assert_eq!(a["meta"]["total"], b["meta"]["total"], "{query}");
         assert_eq!(a["meta"]["facets"], b["meta"]["facets"], "{query}");
         assert_eq!(a["data"][0]["highlights"], b["data"][0]["highlights"], "{query}");
