@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
 use crate::domain::catalog::{CategoryView, ProductSort, ProductStatus};
-use crate::domain::postings::Postings;
+use crate::domain::postings::{Catalogue, Postings};
 use crate::domain::search::{
     EngineResults, Highlights, MARK_END, MARK_START, RawFacets, SearchRequest, SearchSort, Vocabulary, price_bucket,
 };
@@ -74,23 +74,36 @@ pub struct SearchEngine {
     meili: Option<Arc<Meili>>,
     vocabulary: Arc<tokio::sync::Mutex<VocabularyState>>,
     current: Arc<RwLock<Arc<Vocabulary>>>,
-    /// The PostgreSQL engine's postings, by catalogue generation and word, within a budget of
+    /// The PostgreSQL engine's catalogue, by generation (the current one, and the last while
+    /// requests still read it).
+    catalogues: moka::future::Cache<String, Arc<Catalogue>>,
+    /// The PostgreSQL engine's postings, by generation, catalogue and word, within a budget of
     /// bytes (the least used go first).
     postings: moka::future::Cache<String, Arc<Postings>>,
+    /// Loads from PostgreSQL running at once, across requests: no more than the cores, so
+    /// that requests answered from memory are not starved of CPU by a burst of first asks.
+    loads: Arc<tokio::sync::Semaphore>,
 }
 
 impl SearchEngine {
-    /// PostgreSQL only, keeping at most `postings_budget` bytes of postings.
+    /// PostgreSQL only, keeping at most `postings_budget` bytes of postings (0: nothing kept,
+    /// not even the catalogue).
     pub fn postgres(postings_budget: u64) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
             meili: None,
             vocabulary: Arc::default(),
             current: Arc::default(),
+            catalogues: moka::future::Cache::builder()
+                .max_capacity(if postings_budget == 0 { 0 } else { 2 })
+                .time_to_live(POSTINGS_TTL)
+                .build(),
             postings: moka::future::Cache::builder()
                 .max_capacity(postings_budget)
                 .weigher(|_: &String, postings: &Arc<Postings>| u32::try_from(postings.weight()).unwrap_or(u32::MAX))
                 .time_to_live(POSTINGS_TTL)
                 .build(),
+            loads: Arc::new(tokio::sync::Semaphore::new(cores.max(1))),
         }
     }
 
@@ -118,26 +131,46 @@ impl SearchEngine {
         })
     }
 
-    /// A word's postings (`prefix`: of every word it begins; `None`: every product's) as of
-    /// the catalogue's `generation`: kept ones, or `load`ed — once, however many requests ask
-    /// at the same time — and kept. Without a generation (the cache naming it can't be reached)
-    /// they are loaded and not kept.
+    /// The catalogue as of `generation`: kept, or `load`ed — once, however many requests ask
+    /// at the same time — and kept. Without a generation (the cache naming it can't be
+    /// reached) it is loaded and not kept.
+    pub async fn catalogue(
+        &self,
+        generation: Option<&str>,
+        load: impl Future<Output = sqlx::Result<Catalogue>>,
+    ) -> Result<Arc<Catalogue>, Arc<sqlx::Error>> {
+        let load = self.limited(load);
+        match generation {
+            Some(generation) => self.catalogues.try_get_with(generation.to_owned(), load).await,
+            None => load.await.map_err(Arc::new),
+        }
+    }
+
+    /// A word's postings (`prefix`: of every word it begins) in `catalogue`, as of the
+    /// catalogue's `generation`: kept ones, or `load`ed (once, as above) and kept.
     pub async fn postings(
         &self,
         generation: Option<&str>,
-        word: Option<(&str, bool)>,
+        catalogue: &Catalogue,
+        (word, prefix): (&str, bool),
         load: impl Future<Output = sqlx::Result<Postings>>,
     ) -> Result<Arc<Postings>, Arc<sqlx::Error>> {
-        let Some(generation) = generation else {
-            return load.await.map(Arc::new).map_err(Arc::new);
-        };
-        let key = match word {
-            Some((word, prefix)) => format!("{generation} {} {word}", if prefix { '*' } else { '=' }),
-            None => format!("{generation} all"),
-        };
-        self.postings
-            .try_get_with(key, async { load.await.map(Arc::new) })
-            .await
+        let load = self.limited(load);
+        match generation {
+            Some(generation) => {
+                let kind = if prefix { '*' } else { '=' };
+                let key = format!("{generation} {} {kind} {word}", catalogue.id());
+                self.postings.try_get_with(key, load).await
+            }
+            None => load.await.map_err(Arc::new),
+        }
+    }
+
+    /// `load`, once one of the [`SearchEngine::loads`] permits is free.
+    async fn limited<T>(&self, load: impl Future<Output = sqlx::Result<T>>) -> sqlx::Result<Arc<T>> {
+        // The semaphore is never closed.
+        let _permit = self.loads.acquire().await.ok();
+        load.await.map(Arc::new)
     }
 
     /// `meilisearch` or `postgres`: the configured engine.

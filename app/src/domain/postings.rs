@@ -1,10 +1,12 @@
 //! The PostgreSQL engine's arithmetic over *postings*: for one word of a query, every product
-//! whose search document has it (as PostgreSQL's full-text search found and ranked them), with
-//! what filters, facet counts and orders read. A query's answer is made from its words' postings
-//! here, in memory: a word's alternatives (the word as typed and what it may be a misspelling of)
-//! are united, the query's words intersected, then the request's filters, facet counts, order and
-//! page applied. Postings are kept per word by the engine, so a filter clicked, a page turned, a
-//! sort changed or another query sharing a word costs no search in the database.
+//! whose search document has it, with its rank (as PostgreSQL's full-text search found and
+//! ranked them). What filters, facet counts and orders read of a product (its *facts*) is loaded
+//! once per catalogue generation for every product ([`Catalogue`]); a word's postings only point
+//! into it. A query's answer is made here, in memory: a word's alternatives (the word as typed
+//! and what it may be a misspelling of) are united, the query's words intersected, then the
+//! request's filters, facet counts, order and page applied. Postings are kept per word by the
+//! engine, so a filter clicked, a page turned, a sort changed or another query sharing a word
+//! costs no search in the database.
 //!
 //! Relevance: a product's rank is the sum over the query's words of its best rank among the
 //! word's alternatives (PostgreSQL's `ts_rank` of that one word, weighted name > category >
@@ -14,6 +16,7 @@
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use rust_decimal::Decimal;
 
@@ -21,12 +24,10 @@ use super::catalog::{ProductSort, ProductStatus};
 use super::search::{RawFacets, SearchSort};
 use super::{CategoryId, ProductId};
 
-/// One product a word matches.
+/// What filters, facet counts and orders read of one product.
 #[derive(Clone, Debug)]
-pub struct Posting {
+pub struct Facts {
     pub product: ProductId,
-    /// How well the word matches the product's document.
-    pub rank: f32,
     pub status: ProductStatus,
     /// The product's own category (the facet adds its ancestors).
     pub category: Option<CategoryId>,
@@ -43,28 +44,78 @@ pub struct Posting {
     pub created_at: i64,
 }
 
-/// A word's postings, in product order.
-#[derive(Clone, Debug, Default)]
-pub struct Postings(pub Vec<Posting>);
+/// Every searchable product's facts, in product order, as of one moment. Postings point into
+/// it by position, so they are only ever read with the catalogue they were made against
+/// (its [`Catalogue::id`]).
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    id: u64,
+    facts: Vec<Facts>,
+    positions: HashMap<ProductId, u32>,
+}
 
-impl Postings {
-    /// Makes postings from rows in any order.
-    pub fn new(mut rows: Vec<Posting>) -> Self {
-        rows.sort_unstable_by_key(|p| p.product);
-        rows.dedup_by(|a, b| a.product == b.product);
-        Self(rows)
+/// Numbers catalogues apart within the process.
+static CATALOGUES: AtomicU64 = AtomicU64::new(1);
+
+impl Catalogue {
+    /// Makes a catalogue from facts in any order.
+    pub fn new(mut facts: Vec<Facts>) -> Self {
+        facts.sort_unstable_by_key(|f| f.product);
+        facts.dedup_by(|a, b| a.product == b.product);
+        let positions = facts.iter().zip(0..).map(|(f, at)| (f.product, at)).collect();
+        Self {
+            id: CATALOGUES.fetch_add(1, AtomicOrdering::Relaxed),
+            facts,
+            positions,
+        }
     }
 
+    /// Tells this catalogue apart from any other loaded by the process.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// A word's postings from its matches (product and rank, any order). A product missing
+    /// from the catalogue (made after it was read) is left out: the catalogue's generation is
+    /// stale then, and the next search reads both again.
+    pub fn postings(&self, matches: impl IntoIterator<Item = (ProductId, f32)>) -> Postings {
+        let mut found: Vec<(u32, f32)> = matches
+            .into_iter()
+            .filter_map(|(product, rank)| self.positions.get(&product).map(|&at| (at, rank)))
+            .collect();
+        found.sort_unstable_by_key(|&(at, _)| at);
+        found.dedup_by_key(|&mut (at, _)| at);
+        Postings(found)
+    }
+
+    /// Roughly the memory it holds.
+    pub fn weight(&self) -> usize {
+        self.facts.len() * (std::mem::size_of::<Facts>() + std::mem::size_of::<(ProductId, u32, u64)>())
+            + std::mem::size_of::<Self>()
+    }
+
+    fn facts(&self, at: u32) -> &Facts {
+        &self.facts[at as usize]
+    }
+}
+
+/// A word's postings: the position in the [`Catalogue`] of each product having it, in
+/// product order, with its rank.
+#[derive(Clone, Debug, Default)]
+pub struct Postings(Vec<(u32, f32)>);
+
+impl Postings {
     /// Roughly the memory they hold, for the engine's budget.
     pub fn weight(&self) -> usize {
-        self.0.len() * std::mem::size_of::<Posting>() + std::mem::size_of::<Self>()
+        self.0.len() * std::mem::size_of::<(u32, f32)>() + std::mem::size_of::<Self>()
     }
 }
 
 /// A product matching the whole query.
 #[derive(Clone, Copy, Debug)]
 pub struct Hit<'a> {
-    pub posting: &'a Posting,
+    at: u32,
+    pub facts: &'a Facts,
     pub rank: f32,
     /// Found by every word as typed (not only through corrections).
     pub exact: bool,
@@ -73,22 +124,23 @@ pub struct Hit<'a> {
 /// One word of a query: the postings of the word as typed, then of each alternative.
 pub type Group<'a> = Vec<&'a Postings>;
 
-/// The products matching every group, in product order. No group at all (no query): every
-/// posting of `all`, unranked.
-pub fn combine<'a>(groups: &[Group<'a>], all: Option<&'a Postings>) -> Vec<Hit<'a>> {
+/// The products of `catalogue` matching every group, in product order. No group at all (no
+/// query): every product, unranked.
+pub fn combine<'a>(catalogue: &'a Catalogue, groups: &[Group<'_>]) -> Vec<Hit<'a>> {
     if groups.is_empty() {
-        return all.map_or_else(Vec::new, |all| {
-            all.0
-                .iter()
-                .map(|posting| Hit {
-                    posting,
-                    rank: 0.0,
-                    exact: true,
-                })
-                .collect()
-        });
+        return catalogue
+            .facts
+            .iter()
+            .zip(0..)
+            .map(|(facts, at)| Hit {
+                at,
+                facts,
+                rank: 0.0,
+                exact: true,
+            })
+            .collect();
     }
-    let mut united: Vec<Vec<Hit<'a>>> = groups.iter().map(|group| unite(group)).collect();
+    let mut united: Vec<Vec<Hit<'a>>> = groups.iter().map(|group| unite(catalogue, group)).collect();
     // The smallest first: the intersection is never larger.
     united.sort_by_key(Vec::len);
     let mut rest = united.into_iter();
@@ -104,34 +156,35 @@ pub fn combine<'a>(groups: &[Group<'a>], all: Option<&'a Postings>) -> Vec<Hit<'
 
 /// A group's products: in any of its words' postings, ranked by the best; exact when the word
 /// as typed (the first) has it.
-fn unite<'a>(group: &[&'a Postings]) -> Vec<Hit<'a>> {
+fn unite<'a>(catalogue: &'a Catalogue, group: &[&Postings]) -> Vec<Hit<'a>> {
     let mut heads = vec![0usize; group.len()];
     let mut out = Vec::with_capacity(group.iter().map(|p| p.0.len()).max().unwrap_or(0));
     loop {
         let next = group
             .iter()
             .zip(&heads)
-            .filter_map(|(postings, &at)| postings.0.get(at))
-            .map(|p| p.product)
+            .filter_map(|(postings, &head)| postings.0.get(head))
+            .map(|&(at, _)| at)
             .min();
-        let Some(product) = next else {
+        let Some(at) = next else {
             return out;
         };
         let mut hit: Option<Hit<'a>> = None;
         for (i, postings) in group.iter().enumerate() {
-            let Some(posting) = postings.0.get(heads[i]).filter(|p| p.product == product) else {
+            let Some(&(_, rank)) = postings.0.get(heads[i]).filter(|&&(other, _)| other == at) else {
                 continue;
             };
             heads[i] += 1;
             let exact = i == 0;
             hit = Some(match hit {
                 None => Hit {
-                    posting,
-                    rank: posting.rank,
+                    at,
+                    facts: catalogue.facts(at),
+                    rank,
                     exact,
                 },
                 Some(seen) => Hit {
-                    rank: seen.rank.max(posting.rank),
+                    rank: seen.rank.max(rank),
                     exact: seen.exact || exact,
                     ..seen
                 },
@@ -146,14 +199,14 @@ fn intersect<'a>(left: &[Hit<'a>], right: &[Hit<'a>]) -> Vec<Hit<'a>> {
     let mut out = Vec::with_capacity(left.len().min(right.len()));
     let (mut i, mut j) = (0, 0);
     while i < left.len() && j < right.len() {
-        match left[i].posting.product.cmp(&right[j].posting.product) {
+        match left[i].at.cmp(&right[j].at) {
             Ordering::Less => i += 1,
             Ordering::Greater => j += 1,
             Ordering::Equal => {
                 out.push(Hit {
-                    posting: left[i].posting,
                     rank: left[i].rank + right[j].rank,
                     exact: left[i].exact && right[j].exact,
+                    ..left[i]
                 });
                 i += 1;
                 j += 1;
@@ -181,7 +234,7 @@ pub struct Filters<'a> {
 }
 
 impl Filters<'_> {
-    fn keeps(&self, p: &Posting, options: &mut HashMap<*const [String], bool>) -> bool {
+    fn keeps(&self, p: &Facts, options: &mut HashMap<*const [String], bool>) -> bool {
         let hundredths = |v: i64| Decimal::new(v, 2);
         self.status.is_none_or(|s| p.status == s)
             && (!self.purchasable || p.price.is_some())
@@ -217,14 +270,14 @@ pub fn filter<'a>(
     let mut option_sets: HashMap<*const [String], bool> = HashMap::new();
     let kept: Vec<Hit<'a>> = hits
         .into_iter()
-        .filter(|hit| filters.keeps(hit.posting, &mut option_sets))
+        .filter(|hit| filters.keeps(hit.facts, &mut option_sets))
         .collect();
     let mut own: HashMap<CategoryId, u64> = HashMap::new();
     let mut buckets: HashMap<usize, u64> = HashMap::new();
     let mut stars: HashMap<u8, u64> = HashMap::new();
     let mut sets: HashMap<*const [String], (&Arc<[String]>, u64)> = HashMap::new();
     for hit in &kept {
-        let p = hit.posting;
+        let p = hit.facts;
         if let Some(category) = p.category {
             *own.entry(category).or_default() += 1;
         }
@@ -278,8 +331,8 @@ impl Order {
     }
 
     fn compare(&self, a: &Hit<'_>, b: &Hit<'_>) -> Ordering {
-        let (pa, pb) = (a.posting, b.posting);
-        let pinned = |p: &Posting| Some(p.product) == self.pinned;
+        let (pa, pb) = (a.facts, b.facts);
+        let pinned = |p: &Facts| Some(p.product) == self.pinned;
         // `None` last, whichever way the values go.
         fn last<T: Ord>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
             match (a, b) {
@@ -318,7 +371,7 @@ pub fn page(mut hits: Vec<Hit<'_>>, order: &Order, limit: usize, offset: usize) 
         hits.truncate(end);
     }
     hits.sort_unstable_by(compare);
-    hits[offset..].iter().map(|hit| hit.posting.product).collect()
+    hits[offset..].iter().map(|hit| hit.facts.product).collect()
 }
 
 #[cfg(test)]
@@ -329,10 +382,9 @@ mod tests {
         ProductId(uuid::Uuid::from_bytes([n; 16]))
     }
 
-    fn posting(n: u8, rank: f32) -> Posting {
-        Posting {
+    fn facts(n: u8) -> Facts {
+        Facts {
             product: id(n),
-            rank,
             status: ProductStatus::Active,
             category: None,
             options: Arc::from(Vec::<String>::new()),
@@ -344,34 +396,43 @@ mod tests {
         }
     }
 
-    fn postings(items: &[(u8, f32)]) -> Postings {
-        Postings::new(items.iter().map(|(n, r)| posting(*n, *r)).collect())
+    /// Products 1 to 9.
+    fn catalogue() -> Catalogue {
+        Catalogue::new((1..=9).rev().map(facts).collect())
+    }
+
+    fn postings(catalogue: &Catalogue, items: &[(u8, f32)]) -> Postings {
+        catalogue.postings(items.iter().map(|&(n, rank)| (id(n), rank)))
     }
 
     fn products(hits: &[Hit<'_>]) -> Vec<ProductId> {
-        hits.iter().map(|h| h.posting.product).collect()
+        hits.iter().map(|h| h.facts.product).collect()
     }
 
     #[test]
     fn a_group_unites_its_words_and_the_query_intersects_its_groups() {
-        let typed = postings(&[(1, 0.5), (3, 0.1)]);
-        let corrected = postings(&[(2, 0.9), (3, 0.7)]);
-        let other = postings(&[(2, 0.2), (3, 0.2), (4, 1.0)]);
-        let hits = combine(&[vec![&typed, &corrected], vec![&other]], None);
+        let all = catalogue();
+        let typed = postings(&all, &[(3, 0.1), (1, 0.5)]);
+        let corrected = postings(&all, &[(2, 0.9), (3, 0.7)]);
+        let other = postings(&all, &[(2, 0.2), (3, 0.2), (4, 1.0)]);
+        let hits = combine(&all, &[vec![&typed, &corrected], vec![&other]]);
         assert_eq!(products(&hits), [id(2), id(3)]);
         // 2 only through the correction; 3 as typed, with the better of its two ranks.
         assert!(!hits[0].exact && (hits[0].rank - 1.1).abs() < 1e-6);
         assert!(hits[1].exact && (hits[1].rank - 0.9).abs() < 1e-6);
-        assert!(combine(&[vec![&typed], vec![&postings(&[(9, 1.0)])]], None).is_empty());
-        let all = postings(&[(5, 0.0), (6, 0.0)]);
-        assert_eq!(products(&combine(&[], Some(&all))), [id(5), id(6)]);
+        assert!(combine(&all, &[vec![&typed], vec![&postings(&all, &[(9, 1.0)])]]).is_empty());
+        assert_eq!(products(&combine(&all, &[])), (1..=9).map(id).collect::<Vec<_>>());
+        // A product the catalogue doesn't know (made after it was read) is left out.
+        assert_eq!(postings(&all, &[(10, 1.0), (1, 1.0)]).0.len(), 1);
+        assert_ne!(all.id(), catalogue().id());
     }
 
     #[test]
     fn relevance_puts_the_typed_words_first_then_rank_then_newest() {
-        let typed = postings(&[(1, 0.1), (2, 0.1), (4, 0.3)]);
-        let corrected = postings(&[(3, 0.9)]);
-        let hits = combine(&[vec![&typed, &corrected]], None);
+        let all = catalogue();
+        let typed = postings(&all, &[(1, 0.1), (2, 0.1), (4, 0.3)]);
+        let corrected = postings(&all, &[(3, 0.9)]);
+        let hits = combine(&all, &[vec![&typed, &corrected]]);
         let order = Order {
             sort: SearchSort::Relevance,
             ranked: true,
@@ -389,7 +450,7 @@ mod tests {
 
     #[test]
     fn filters_narrow_and_facets_count_what_is_kept() {
-        let mut items: Vec<Posting> = (1..=4).map(|n| posting(n, 0.1)).collect();
+        let mut items: Vec<Facts> = (1..=4).map(facts).collect();
         let a = CategoryId(uuid::Uuid::from_bytes([0xa; 16]));
         let root = CategoryId(uuid::Uuid::from_bytes([0xb; 16]));
         let sizes: Arc<[String]> = Arc::from(vec!["size=M".to_owned()]);
@@ -400,9 +461,9 @@ mod tests {
         items[2].price = None;
         items[2].bucket = None;
         items[3].rating = Some(450);
-        let all = Postings::new(items);
+        let all = Catalogue::new(items);
         let parents = HashMap::from([(a, root)]);
-        let hits = combine(&[], Some(&all));
+        let hits = combine(&all, &[]);
         let filters = Filters {
             purchasable: true,
             ..Filters::default()

@@ -1,8 +1,8 @@
 //! SQL of search: the PostgreSQL engine's reads over `search_documents`, which triggers keep in
-//! step with the catalogue (each word's postings, found and ranked by full-text search; the
-//! page's highlights; a page by name), suggestions, the typo vocabulary, and the outbox and documents the Meilisearch engine is fed
-//! from. The query text is built here from words the caller already corrected; every value is
-//! bound, never spliced.
+//! step with the catalogue (every product's facts; each word's postings, found and ranked by
+//! full-text search; the page's highlights; a page by name), suggestions, the typo vocabulary,
+//! and the outbox and documents the Meilisearch engine is fed from. The query text is built here
+//! from words the caller already corrected; every value is bound, never spliced.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use sqlx::PgExecutor;
 use uuid::Uuid;
 
 use crate::domain::catalog::ProductStatus;
-use crate::domain::postings::{Posting, Postings};
+use crate::domain::postings::{Catalogue, Facts, Postings};
 use crate::domain::search::{Highlights, MARK_END, MARK_START, price_bucket};
 use crate::domain::{CategoryId, ProductId};
 
@@ -50,42 +50,38 @@ impl Terms {
     }
 }
 
-/// The postings of one word (`prefix`: of every word it begins), or of every product
-/// (`None`): each match with its rank (weights D, C, B, A: description, options, category,
-/// name and SKUs) and what filters, facets and orders read.
-pub async fn list_postings(db: impl PgExecutor<'_>, word: Option<(&str, bool)>) -> sqlx::Result<Postings> {
-    // Two statements, not one with `$1 IS NULL OR …`: a generic plan for that could not use
-    // the word index.
-    let rows = match word {
-        Some((word, prefix)) => {
-            sqlx::query_as!(
-                PostingRow,
-                r#"SELECT d.product_id, d.status AS "status: ProductStatus",
-                          d.category_ids[cardinality(d.category_ids)] AS category_id, d.options,
-                          (d.price * 100)::int8 AS price, d.in_stock, (d.rating_average * 100)::int2 AS rating,
-                          d.created_at, ts_rank('{0.1, 0.2, 0.4, 1.0}', d.document, q) AS "rank!"
-                   FROM search_documents d, to_tsquery('simple', $1) q WHERE d.document @@ q"#,
-                Terms::lexeme(word, prefix)
-            )
-            .fetch_all(db)
-            .await?
-        }
-        None => {
-            sqlx::query_as!(
-                PostingRow,
-                r#"SELECT d.product_id, d.status AS "status: ProductStatus",
-                          d.category_ids[cardinality(d.category_ids)] AS category_id, d.options,
-                          (d.price * 100)::int8 AS price, d.in_stock, (d.rating_average * 100)::int2 AS rating,
-                          d.created_at, 0::real AS "rank!"
-                   FROM search_documents d"#
-            )
-            .fetch_all(db)
-            .await?
-        }
-    };
+/// The postings of one word (`prefix`: of every word it begins) in `catalogue`: each match
+/// with its rank (weights D, C, B, A: description, options, category, name and SKUs).
+pub async fn list_postings(
+    db: impl PgExecutor<'_>,
+    catalogue: &Catalogue,
+    word: &str,
+    prefix: bool,
+) -> sqlx::Result<Postings> {
+    let rows = sqlx::query!(
+        r#"SELECT d.product_id AS "product_id: ProductId", ts_rank('{0.1, 0.2, 0.4, 1.0}', d.document, q) AS "rank!"
+           FROM search_documents d, to_tsquery('simple', $1) q WHERE d.document @@ q"#,
+        Terms::lexeme(word, prefix)
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(catalogue.postings(rows.into_iter().map(|row| (row.product_id, row.rank))))
+}
+
+/// What filters, facets and orders read of every product with a search document.
+pub async fn list_facts(db: impl PgExecutor<'_>) -> sqlx::Result<Catalogue> {
+    let rows = sqlx::query!(
+        r#"SELECT d.product_id, d.status AS "status: ProductStatus",
+                  d.category_ids[cardinality(d.category_ids)] AS category_id, d.options,
+                  (d.price * 100)::int8 AS price, d.in_stock, (d.rating_average * 100)::int2 AS rating,
+                  d.created_at
+           FROM search_documents d"#
+    )
+    .fetch_all(db)
+    .await?;
     // Products share few option sets: one allocation each.
     let mut sets: HashMap<Vec<String>, Arc<[String]>> = HashMap::new();
-    let postings = rows
+    let facts = rows
         .into_iter()
         .map(|row| {
             let options = match sets.get(&row.options) {
@@ -96,9 +92,8 @@ pub async fn list_postings(db: impl PgExecutor<'_>, word: Option<(&str, bool)>) 
                     set
                 }
             };
-            Posting {
+            Facts {
                 product: ProductId(row.product_id),
-                rank: row.rank,
                 status: row.status,
                 category: row.category_id.map(CategoryId),
                 options,
@@ -112,19 +107,7 @@ pub async fn list_postings(db: impl PgExecutor<'_>, word: Option<(&str, bool)>) 
             }
         })
         .collect();
-    Ok(Postings::new(postings))
-}
-
-struct PostingRow {
-    product_id: Uuid,
-    status: ProductStatus,
-    category_id: Option<Uuid>,
-    options: Vec<String>,
-    price: Option<i64>,
-    in_stock: bool,
-    rating: Option<i16>,
-    created_at: chrono::DateTime<chrono::Utc>,
-    rank: f32,
+    Ok(Catalogue::new(facts))
 }
 
 /// The highlighted name and description (marks around what `terms` match) of these products.

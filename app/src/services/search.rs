@@ -262,9 +262,10 @@ async fn run(state: &AppState, query: &EngineQuery<'_>) -> Result<(&'static str,
     Ok(("postgres", search_postgres(state, query, &terms).await?))
 }
 
-/// The PostgreSQL engine: each word's postings (kept by the engine for the catalogue's current
-/// generation, else found and ranked by PostgreSQL), combined, filtered, counted and paged in
-/// memory ([`crate::domain::postings`]); then the page's highlights.
+/// The PostgreSQL engine: every product's facts and each word's postings (kept by the engine
+/// for the catalogue's current generation, else read, found and ranked by PostgreSQL),
+/// combined, filtered, counted and paged in memory ([`crate::domain::postings`]); then the
+/// page's highlights.
 async fn search_postgres(
     state: &AppState,
     query: &EngineQuery<'_>,
@@ -272,6 +273,11 @@ async fn search_postgres(
 ) -> Result<EngineResults, ServiceError> {
     let generation = super::catalog::cache::generation(state).await;
     let generation = generation.as_deref();
+    let catalogue = state
+        .search
+        .catalogue(generation, repo::list_facts(&state.db))
+        .await
+        .map_err(|err| ServiceError::Unexpected(format!("search catalogue: {err}")))?;
     let last = terms.groups.len().saturating_sub(1);
     let words: Vec<(&str, bool)> = terms
         .groups
@@ -282,18 +288,13 @@ async fn search_postgres(
     // A few words at a time: a long query's first ask must not take the whole pool.
     let loads: Vec<_> = words
         .iter()
-        .map(|word| postings(state, generation, Some(*word)))
+        .map(|word| postings(state, generation, &catalogue, *word))
         .collect();
     let lists = futures_util::stream::iter(loads)
         .buffered(LOADS_AT_ONCE)
         .try_collect::<Vec<_>>();
     let (lists, pinned) = tokio::join!(lists, sku_owner(state, query.sku));
     let (lists, pinned) = (lists?, pinned?);
-    let all = if terms.groups.is_empty() {
-        Some(postings(state, generation, None).await?)
-    } else {
-        None
-    };
     let mut at = 0;
     let groups: Vec<matching::Group<'_>> = terms
         .groups
@@ -304,7 +305,7 @@ async fn search_postgres(
             lists
         })
         .collect();
-    let hits = matching::combine(&groups, all.as_deref());
+    let hits = matching::combine(&catalogue, &groups);
     let parents: HashMap<CategoryId, CategoryId> = flatten(query.categories)
         .filter_map(|c| c.parent_id.map(|parent| (c.id, parent)))
         .collect();
@@ -333,7 +334,7 @@ async fn search_postgres(
         pinned,
     };
     let ids = if order.by_name() {
-        let all: Vec<ProductId> = kept.iter().map(|hit| hit.posting.product).collect();
+        let all: Vec<ProductId> = kept.iter().map(|hit| hit.facts.product).collect();
         repo::list_ids_by_name(&state.db, &all, query.limit, query.offset).await?
     } else {
         let count = |n: i64| usize::try_from(n).unwrap_or(0);
@@ -359,15 +360,17 @@ async fn sku_owner(state: &AppState, sku: Option<&str>) -> sqlx::Result<Option<P
     }
 }
 
-/// A word's postings (`None`: every product's), kept or loaded.
+/// A word's postings in `catalogue`, kept or loaded.
 async fn postings(
     state: &AppState,
     generation: Option<&str>,
-    word: Option<(&str, bool)>,
+    catalogue: &matching::Catalogue,
+    (word, prefix): (&str, bool),
 ) -> Result<Arc<matching::Postings>, ServiceError> {
+    let load = repo::list_postings(&state.db, catalogue, word, prefix);
     state
         .search
-        .postings(generation, word, repo::list_postings(&state.db, word))
+        .postings(generation, catalogue, (word, prefix), load)
         .await
         .map_err(|err| ServiceError::Unexpected(format!("search postings: {err}")))
 }

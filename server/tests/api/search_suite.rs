@@ -488,7 +488,10 @@ pub async fn index_follows_writes(target: Target) {
     let app = target.spawn().await;
     let fixture = fixture(&app).await;
     let staff = fixture.staff.as_str();
-    // A new product is found once the index took it.
+    // A new product is found once the index took it (what an engine kept from the search
+    // before does not hide it).
+    assert!(names_for(&app, &target, "q=gilet").await.is_empty());
+    assert_eq!(names_for(&app, &target, "sort=newest").await.len(), 5);
     let created = create(
         &app,
         staff,
@@ -499,6 +502,7 @@ pub async fn index_follows_writes(target: Target) {
     let id = created["id"].as_str().unwrap().to_owned();
     settle(&app).await;
     assert_eq!(names_for(&app, &target, "q=gilet").await, ["Fleece Gilet"]);
+    assert_eq!(names_for(&app, &target, "sort=newest").await[0], "Fleece Gilet");
     assert_eq!(suggested_products(&app, "gil").await, ["Fleece Gilet"]);
     // A price change moves it between filters; selling out moves it out of in-stock.
     let variant_id = created["variants"][0]["id"].as_str().unwrap().to_owned();
