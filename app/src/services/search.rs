@@ -8,8 +8,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
-use futures_util::{StreamExt, TryStreamExt};
-
 use super::ServiceError;
 use super::catalog::product_views_by_ids;
 use super::identity::Actor;
@@ -285,14 +283,9 @@ async fn search_postgres(
         .enumerate()
         .flat_map(|(i, group)| group.iter().map(move |w| (w.as_str(), terms.prefix_last && i == last)))
         .collect();
-    // A few words at a time: a long query's first ask must not take the whole pool.
-    let loads: Vec<_> = words
-        .iter()
-        .map(|word| postings(state, generation, &catalogue, *word))
-        .collect();
-    let lists = futures_util::stream::iter(loads)
-        .buffered(LOADS_AT_ONCE)
-        .try_collect::<Vec<_>>();
+    // The engine limits how many loads run at once, for all requests together.
+    let lists =
+        futures_util::future::try_join_all(words.iter().map(|word| postings(state, generation, &catalogue, *word)));
     let (lists, pinned) = tokio::join!(lists, sku_owner(state, query.sku));
     let (lists, pinned) = (lists?, pinned?);
     let mut at = 0;
@@ -348,9 +341,6 @@ async fn search_postgres(
         facets,
     })
 }
-
-/// How many words' postings one search loads at once.
-const LOADS_AT_ONCE: usize = 4;
 
 /// The active product whose SKU the query is, if it may be one.
 async fn sku_owner(state: &AppState, sku: Option<&str>) -> sqlx::Result<Option<ProductId>> {
