@@ -51,7 +51,21 @@ pub struct Facts {
 pub struct Catalogue {
     id: u64,
     facts: Vec<Facts>,
+    /// Beside each product's facts: what facets count, as small numbers (counting is then
+    /// indexing, not hashing; a broad word's hits are most of the catalogue).
+    slots: Vec<Slots>,
+    /// The products' own categories, by slot.
+    categories: Vec<CategoryId>,
+    /// The products' distinct option sets, by slot.
+    option_sets: Vec<Arc<[String]>>,
     positions: HashMap<ProductId, u32>,
+}
+
+/// A product's category and option set, by slot in its [`Catalogue`].
+#[derive(Clone, Copy, Debug)]
+struct Slots {
+    category: Option<u32>,
+    options: u32,
 }
 
 /// Numbers catalogues apart within the process.
@@ -63,9 +77,31 @@ impl Catalogue {
         facts.sort_unstable_by_key(|f| f.product);
         facts.dedup_by(|a, b| a.product == b.product);
         let positions = facts.iter().zip(0..).map(|(f, at)| (f.product, at)).collect();
+        let (mut categories, mut option_sets) = (Vec::new(), Vec::new());
+        let mut category_slots: HashMap<CategoryId, u32> = HashMap::new();
+        let mut option_slots: HashMap<Arc<[String]>, u32> = HashMap::new();
+        let slot = |len: usize| u32::try_from(len).unwrap_or(u32::MAX);
+        let slots = facts
+            .iter()
+            .map(|f| Slots {
+                category: f.category.map(|c| {
+                    *category_slots.entry(c).or_insert_with(|| {
+                        categories.push(c);
+                        slot(categories.len() - 1)
+                    })
+                }),
+                options: *option_slots.entry(Arc::clone(&f.options)).or_insert_with(|| {
+                    option_sets.push(Arc::clone(&f.options));
+                    slot(option_sets.len() - 1)
+                }),
+            })
+            .collect();
         Self {
             id: CATALOGUES.fetch_add(1, AtomicOrdering::Relaxed),
             facts,
+            slots,
+            categories,
+            option_sets,
             positions,
         }
     }
@@ -90,7 +126,10 @@ impl Catalogue {
 
     /// Roughly the memory it holds.
     pub fn weight(&self) -> usize {
-        self.facts.len() * (std::mem::size_of::<Facts>() + std::mem::size_of::<(ProductId, u32, u64)>())
+        self.facts.len()
+            * (std::mem::size_of::<Facts>()
+                + std::mem::size_of::<Slots>()
+                + std::mem::size_of::<(ProductId, u32, u64)>())
             + std::mem::size_of::<Self>()
     }
 
@@ -157,6 +196,18 @@ pub fn combine<'a>(catalogue: &'a Catalogue, groups: &[Group<'_>]) -> Vec<Hit<'a
 /// A group's products: in any of its words' postings, ranked by the best; exact when the word
 /// as typed (the first) has it.
 fn unite<'a>(catalogue: &'a Catalogue, group: &[&Postings]) -> Vec<Hit<'a>> {
+    if let [only] = group {
+        return only
+            .0
+            .iter()
+            .map(|&(at, rank)| Hit {
+                at,
+                facts: catalogue.facts(at),
+                rank,
+                exact: true,
+            })
+            .collect();
+    }
     let mut heads = vec![0usize; group.len()];
     let mut out = Vec::with_capacity(group.iter().map(|p| p.0.len()).max().unwrap_or(0));
     loop {
@@ -234,7 +285,8 @@ pub struct Filters<'a> {
 }
 
 impl Filters<'_> {
-    fn keeps(&self, p: &Facts, options: &mut HashMap<*const [String], bool>) -> bool {
+    /// Whether `p` passes every filter but the options.
+    fn keeps(&self, p: &Facts) -> bool {
         let hundredths = |v: i64| Decimal::new(v, 2);
         self.status.is_none_or(|s| p.status == s)
             && (!self.purchasable || p.price.is_some())
@@ -251,47 +303,63 @@ impl Filters<'_> {
             && self
                 .min_rating
                 .is_none_or(|min| p.rating.is_some_and(|r| hundredths(i64::from(r)) >= min))
-            && (self.options.is_empty()
-                || *options.entry(Arc::as_ptr(&p.options)).or_insert_with(|| {
-                    self.options
-                        .iter()
-                        .all(|group| group.iter().any(|term| p.options.contains(term)))
-                }))
+    }
+
+    /// Whether an option set has one term of every wanted group.
+    fn has_options(&self, set: &[String]) -> bool {
+        self.options
+            .iter()
+            .all(|group| group.iter().any(|term| set.contains(term)))
     }
 }
 
 /// The hits the filters keep, and their facet counts: each category with its subtree's count
 /// (`parents` names each category's parent), price buckets, whole stars, option values.
 pub fn filter<'a>(
+    catalogue: &Catalogue,
     hits: Vec<Hit<'a>>,
     filters: &Filters<'_>,
     parents: &HashMap<CategoryId, CategoryId>,
 ) -> (Vec<Hit<'a>>, RawFacets) {
-    let mut option_sets: HashMap<*const [String], bool> = HashMap::new();
+    // Whether each option set passes, worked out the first time one is met.
+    let mut option_sets: Vec<Option<bool>> = vec![None; catalogue.option_sets.len()];
     let kept: Vec<Hit<'a>> = hits
         .into_iter()
-        .filter(|hit| filters.keeps(hit.facts, &mut option_sets))
+        .filter(|hit| {
+            filters.keeps(hit.facts)
+                && (filters.options.is_empty() || {
+                    let slot = catalogue.slots[hit.at as usize].options as usize;
+                    *option_sets[slot].get_or_insert_with(|| filters.has_options(&catalogue.option_sets[slot]))
+                })
+        })
         .collect();
-    let mut own: HashMap<CategoryId, u64> = HashMap::new();
-    let mut buckets: HashMap<usize, u64> = HashMap::new();
-    let mut stars: HashMap<u8, u64> = HashMap::new();
-    let mut sets: HashMap<*const [String], (&Arc<[String]>, u64)> = HashMap::new();
+    let mut own = vec![0u64; catalogue.categories.len()];
+    let mut sets = vec![0u64; catalogue.option_sets.len()];
+    let (mut buckets, mut stars) = ([0u64; 256], [0u64; 256]);
     for hit in &kept {
-        let p = hit.facts;
-        if let Some(category) = p.category {
-            *own.entry(category).or_default() += 1;
+        let (p, slots) = (hit.facts, catalogue.slots[hit.at as usize]);
+        if let Some(category) = slots.category {
+            own[category as usize] += 1;
         }
         if let Some(bucket) = p.bucket {
-            *buckets.entry(usize::from(bucket)).or_default() += 1;
+            buckets[usize::from(bucket)] += 1;
         }
         if let Some(rating) = p.rating {
-            *stars.entry(u8::try_from(rating.max(0) / 100).unwrap_or(0)).or_default() += 1;
+            stars[usize::from(u8::try_from(rating.max(0) / 100).unwrap_or(u8::MAX))] += 1;
         }
-        sets.entry(Arc::as_ptr(&p.options)).or_insert((&p.options, 0)).1 += 1;
+        sets[slots.options as usize] += 1;
     }
+    let counted = |counts: &[u64]| -> Vec<(usize, u64)> {
+        counts
+            .iter()
+            .enumerate()
+            .filter(|&(_, &n)| n > 0)
+            .map(|(slot, &n)| (slot, n))
+            .collect()
+    };
     let mut categories: HashMap<CategoryId, u64> = HashMap::new();
-    for (category, n) in own {
-        let mut at = Some(category);
+    for (slot, n) in counted(&own) {
+        let mut at = Some(catalogue.categories[slot]);
         // The depth bound only guards against a cycle.
         for _ in 0..100 {
             let Some(id) = at else { break };
@@ -300,15 +368,18 @@ pub fn filter<'a>(
         }
     }
     let mut options: HashMap<&str, u64> = HashMap::new();
-    for (set, n) in sets.values() {
-        for term in set.iter() {
+    for (slot, n) in counted(&sets) {
+        for term in catalogue.option_sets[slot].iter() {
             *options.entry(term.as_str()).or_default() += n;
         }
     }
     let facets = RawFacets {
         categories: categories.into_iter().collect(),
-        price: buckets.into_iter().collect(),
-        rating: stars.into_iter().collect(),
+        price: counted(&buckets),
+        rating: counted(&stars)
+            .into_iter()
+            .map(|(stars, n)| (u8::try_from(stars).unwrap_or(u8::MAX), n))
+            .collect(),
         options: options.into_iter().map(|(term, n)| (term.to_owned(), n)).collect(),
     };
     (kept, facets)
@@ -468,7 +539,7 @@ mod tests {
             purchasable: true,
             ..Filters::default()
         };
-        let (kept, facets) = filter(hits.clone(), &filters, &parents);
+        let (kept, facets) = filter(&all, hits.clone(), &filters, &parents);
         assert_eq!(products(&kept), [id(1), id(2), id(4)]);
         let mut categories = facets.categories.clone();
         categories.sort();
@@ -482,11 +553,11 @@ mod tests {
             min_price: Some(Decimal::new(5, 0)),
             ..filters.clone()
         };
-        assert_eq!(products(&filter(hits.clone(), &narrowed, &parents).0), [id(1)]);
+        assert_eq!(products(&filter(&all, hits.clone(), &narrowed, &parents).0), [id(1)]);
         let dear = Filters {
             min_price: Some(Decimal::new(2001, 2)),
             ..filters
         };
-        assert_eq!(products(&filter(hits, &dear, &parents).0), [id(4)]);
+        assert_eq!(products(&filter(&all, hits, &dear, &parents).0), [id(4)]);
     }
 }

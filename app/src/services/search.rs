@@ -319,7 +319,7 @@ async fn search_postgres(
         min_rating: filter.min_rating,
         options: &options,
     };
-    let (kept, facets) = matching::filter(hits, &filters, &parents);
+    let (kept, facets) = matching::filter(&catalogue, hits, &filters, &parents);
     let total = u64::try_from(kept.len()).unwrap_or(u64::MAX);
     let order = matching::Order {
         sort: query.request.sort,
