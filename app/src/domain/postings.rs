@@ -61,11 +61,23 @@ pub struct Catalogue {
     positions: HashMap<ProductId, u32>,
 }
 
-/// A product's category and option set, by slot in its [`Catalogue`].
+/// What filters and facet counts read of a product, packed small and kept in product order:
+/// a broad word's hits walk it from start to end, not the wider [`Facts`]. Categories and
+/// option sets are slots in its [`Catalogue`]; `NONE` stands for absent.
 #[derive(Clone, Copy, Debug)]
 struct Slots {
-    category: Option<u32>,
+    category: u32,
     options: u32,
+    status: ProductStatus,
+    purchasable: bool,
+    in_stock: bool,
+    bucket: u8,
+    stars: u8,
+}
+
+impl Slots {
+    const NONE: u8 = u8::MAX;
+    const NO_CATEGORY: u32 = u32::MAX;
 }
 
 /// Numbers catalogues apart within the process.
@@ -84,7 +96,7 @@ impl Catalogue {
         let slots = facts
             .iter()
             .map(|f| Slots {
-                category: f.category.map(|c| {
+                category: f.category.map_or(Slots::NO_CATEGORY, |c| {
                     *category_slots.entry(c).or_insert_with(|| {
                         categories.push(c);
                         slot(categories.len() - 1)
@@ -94,6 +106,13 @@ impl Catalogue {
                     option_sets.push(Arc::clone(&f.options));
                     slot(option_sets.len() - 1)
                 }),
+                status: f.status,
+                purchasable: f.price.is_some(),
+                in_stock: f.in_stock,
+                bucket: f.bucket.map_or(Slots::NONE, |b| b.min(Slots::NONE - 1)),
+                stars: f
+                    .rating
+                    .map_or(Slots::NONE, |r| u8::try_from(r.max(0) / 100).unwrap_or(Slots::NONE - 1)),
             })
             .collect();
         Self {
@@ -285,21 +304,25 @@ pub struct Filters<'a> {
 }
 
 impl Filters<'_> {
-    /// Whether `p` passes every filter but the options.
-    fn keeps(&self, p: &Facts) -> bool {
+    /// Whether a product passes every filter but the options: `within` tells, by slot, which
+    /// categories the category filter takes.
+    fn keeps(&self, s: &Slots, p: &Facts, within: &[bool]) -> bool {
+        self.status.is_none_or(|status| s.status == status)
+            && (!self.purchasable || s.purchasable)
+            && (self.categories.is_none() || within.get(s.category as usize).copied().unwrap_or(false))
+            && self.in_stock.is_none_or(|wanted| s.in_stock == wanted)
+            && ((self.min_price.is_none() && self.max_price.is_none() && self.min_rating.is_none())
+                || self.keeps_ranges(p))
+    }
+
+    /// Whether `p` is within the price and rating bounds.
+    fn keeps_ranges(&self, p: &Facts) -> bool {
         let hundredths = |v: i64| Decimal::new(v, 2);
-        self.status.is_none_or(|s| p.status == s)
-            && (!self.purchasable || p.price.is_some())
-            && self
-                .categories
-                .is_none_or(|within| p.category.is_some_and(|c| within.contains(&c)))
-            && self
-                .min_price
-                .is_none_or(|min| p.price.is_some_and(|price| hundredths(price) >= min))
+        self.min_price
+            .is_none_or(|min| p.price.is_some_and(|price| hundredths(price) >= min))
             && self
                 .max_price
                 .is_none_or(|max| p.price.is_some_and(|price| hundredths(price) <= max))
-            && self.in_stock.is_none_or(|wanted| p.in_stock == wanted)
             && self
                 .min_rating
                 .is_none_or(|min| p.rating.is_some_and(|r| hundredths(i64::from(r)) >= min))
@@ -323,12 +346,17 @@ pub fn filter<'a>(
 ) -> (Vec<Hit<'a>>, RawFacets) {
     // Whether each option set passes, worked out the first time one is met.
     let mut option_sets: Vec<Option<bool>> = vec![None; catalogue.option_sets.len()];
+    let within: Vec<bool> = match filters.categories {
+        Some(wanted) => catalogue.categories.iter().map(|c| wanted.contains(c)).collect(),
+        None => Vec::new(),
+    };
     let kept: Vec<Hit<'a>> = hits
         .into_iter()
         .filter(|hit| {
-            filters.keeps(hit.facts)
+            let slots = &catalogue.slots[hit.at as usize];
+            filters.keeps(slots, hit.facts, &within)
                 && (filters.options.is_empty() || {
-                    let slot = catalogue.slots[hit.at as usize].options as usize;
+                    let slot = slots.options as usize;
                     *option_sets[slot].get_or_insert_with(|| filters.has_options(&catalogue.option_sets[slot]))
                 })
         })
@@ -337,18 +365,17 @@ pub fn filter<'a>(
     let mut sets = vec![0u64; catalogue.option_sets.len()];
     let (mut buckets, mut stars) = ([0u64; 256], [0u64; 256]);
     for hit in &kept {
-        let (p, slots) = (hit.facts, catalogue.slots[hit.at as usize]);
-        if let Some(category) = slots.category {
-            own[category as usize] += 1;
+        let slots = &catalogue.slots[hit.at as usize];
+        if let Some(n) = own.get_mut(slots.category as usize) {
+            *n += 1;
         }
-        if let Some(bucket) = p.bucket {
-            buckets[usize::from(bucket)] += 1;
-        }
-        if let Some(rating) = p.rating {
-            stars[usize::from(u8::try_from(rating.max(0) / 100).unwrap_or(u8::MAX))] += 1;
-        }
+        buckets[usize::from(slots.bucket)] += 1;
+        stars[usize::from(slots.stars)] += 1;
         sets[slots.options as usize] += 1;
     }
+    // The absent ones were counted in the last place.
+    buckets[usize::from(Slots::NONE)] = 0;
+    stars[usize::from(Slots::NONE)] = 0;
     let counted = |counts: &[u64]| -> Vec<(usize, u64)> {
         counts
             .iter()
@@ -532,6 +559,7 @@ mod tests {
         items[2].price = None;
         items[2].bucket = None;
         items[3].rating = Some(450);
+        items[1].in_stock = false;
         let all = Catalogue::new(items);
         let parents = HashMap::from([(a, root)]);
         let hits = combine(&all, &[]);
@@ -558,6 +586,20 @@ mod tests {
             min_price: Some(Decimal::new(2001, 2)),
             ..filters
         };
-        assert_eq!(products(&filter(&all, hits, &dear, &parents).0), [id(4)]);
+        assert_eq!(products(&filter(&all, hits.clone(), &dear, &parents).0), [id(4)]);
+        let out_of_stock = Filters {
+            in_stock: Some(false),
+            status: Some(ProductStatus::Active),
+            ..Filters::default()
+        };
+        assert_eq!(
+            products(&filter(&all, hits.clone(), &out_of_stock, &parents).0),
+            [id(2)]
+        );
+        let drafts = Filters {
+            status: Some(ProductStatus::Draft),
+            ..Filters::default()
+        };
+        assert!(filter(&all, hits, &drafts, &parents).0.is_empty());
     }
 }

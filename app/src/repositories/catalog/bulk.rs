@@ -151,3 +151,16 @@ pub async fn insert_demo_images(
     .await?;
     Ok(done.rows_affected())
 }
+
+/// Vacuums and analyzes what a bulk load filled: dead row versions gone, the visibility map
+/// and hint bits set, planner statistics fresh. Otherwise that work falls on the first reads
+/// after the load (or waits for autovacuum, which may be off).
+pub async fn vacuum_loaded(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "VACUUM (ANALYZE) categories, products, product_variants, users, reviews, product_images, search_documents,
+                          search_titles, search_words, search_outbox",
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -162,6 +162,7 @@ pub async fn seed_demo_catalog(state: &AppState, generated: usize) -> Result<See
         // The batches rewrote each search document several times (product, variants, ratings):
         // compacted, a search reads a third of the pages.
         crate::repositories::search::compact_documents(&state.db).await?;
+        bulk::vacuum_loaded(&state.db).await?;
     }
     super::catalog_changed(state).await;
     Ok(SeedOutcome::Seeded {
