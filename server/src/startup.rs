@@ -251,12 +251,14 @@ impl Application {
         });
         let housekeeping = tokio::spawn(housekeeping(self.state.clone(), Duration::from_secs(600)));
         // Meilisearch may be down or slow: the shop serves (from PostgreSQL) while it gets ready.
+        // The PostgreSQL engine reads its catalogue meanwhile.
         let search_ready = {
             let state = self.state.clone();
             tokio::spawn(async move {
                 if app::services::search::prepare_index(&state).await.is_ok() {
                     app::services::search::request_sync(&state).await;
                 }
+                app::services::search::warm(&state).await;
             })
         };
         let scheduler = (!self.scheduler_tick.is_zero()).then(|| {

@@ -146,6 +146,11 @@ impl SearchEngine {
         }
     }
 
+    /// Whether a catalogue is kept (read ahead at start-up, or by a search).
+    pub fn keeps_a_catalogue(&self) -> bool {
+        self.catalogues.iter().next().is_some()
+    }
+
     /// A word's postings (`prefix`: of every word it begins) in `catalogue`, as of the
     /// catalogue's `generation`: kept ones, or `load`ed (once, as above) and kept.
     pub async fn postings(

@@ -130,16 +130,23 @@ impl Catalogue {
         self.id
     }
 
-    /// A word's postings from its matches (product and rank, any order). A product missing
-    /// from the catalogue (made after it was read) is left out: the catalogue's generation is
-    /// stale then, and the next search reads both again.
+    /// A word's postings from its matches (product and rank, any order; a product matched
+    /// more than once — a prefix's several words — ranks by their sum). A product missing from
+    /// the catalogue (made after it was read) is left out: the catalogue's generation is stale
+    /// then, and the next search reads both again.
     pub fn postings(&self, matches: impl IntoIterator<Item = (ProductId, f32)>) -> Postings {
         let mut found: Vec<(u32, f32)> = matches
             .into_iter()
             .filter_map(|(product, rank)| self.positions.get(&product).map(|&at| (at, rank)))
             .collect();
         found.sort_unstable_by_key(|&(at, _)| at);
-        found.dedup_by_key(|&mut (at, _)| at);
+        found.dedup_by(|next, kept| {
+            let same = next.0 == kept.0;
+            if same {
+                kept.1 += next.1;
+            }
+            same
+        });
         Postings(found)
     }
 
@@ -523,6 +530,15 @@ mod tests {
         // A product the catalogue doesn't know (made after it was read) is left out.
         assert_eq!(postings(&all, &[(10, 1.0), (1, 1.0)]).0.len(), 1);
         assert_ne!(all.id(), catalogue().id());
+    }
+
+    #[test]
+    fn a_product_matched_by_several_words_of_a_prefix_ranks_by_their_sum() {
+        let all = catalogue();
+        let prefix = postings(&all, &[(5, 0.25), (2, 0.5), (5, 0.5), (5, 0.125)]);
+        assert_eq!(prefix.0.len(), 2);
+        assert!((prefix.0[0].1 - 0.5).abs() < 1e-6, "{prefix:?}");
+        assert!((prefix.0[1].1 - 0.875).abs() < 1e-6, "{prefix:?}");
     }
 
     #[test]

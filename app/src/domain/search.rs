@@ -307,6 +307,105 @@ impl Vocabulary {
     }
 }
 
+/// `text` in runs, in order: each either a word (letters and digits, as [`words`] splits a
+/// query) or what lies between words.
+pub fn runs(text: &str) -> impl Iterator<Item = (bool, &str)> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let first = rest.chars().next()?;
+        let word = first.is_alphanumeric();
+        let end = rest.find(|c: char| c.is_alphanumeric() != word).unwrap_or(rest.len());
+        let (run, tail) = rest.split_at(end);
+        rest = tail;
+        Some((word, run))
+    })
+}
+
+/// Most words of a description's highlighted fragment.
+pub const FRAGMENT_WORDS: usize = 25;
+/// Words shown before the fragment's first match, when the description starts earlier.
+const FRAGMENT_LEAD: usize = 5;
+
+/// The words a PostgreSQL answer matched, to mark in its page's text: every word of the query
+/// and what it may be a misspelling of, whole, and the last ones also as beginnings (as typed).
+/// A word of the text is marked whole when it matches.
+#[derive(Clone, Debug, Default)]
+pub struct Marks {
+    words: std::collections::HashSet<String>,
+    prefixes: Vec<String>,
+}
+
+impl Marks {
+    /// From the engine's groups of words (each: a query word and its corrections).
+    pub fn new(groups: &[Vec<String>], prefix_last: bool) -> Self {
+        let prefixes = match groups.last() {
+            Some(last) if prefix_last => last.clone(),
+            _ => Vec::new(),
+        };
+        Self {
+            words: groups.iter().flatten().cloned().collect(),
+            prefixes,
+        }
+    }
+
+    fn matches(&self, word: &str) -> bool {
+        let lower = word.to_lowercase();
+        self.words.contains(&lower) || self.prefixes.iter().any(|p| lower.starts_with(p.as_str()))
+    }
+
+    /// `text` with every matching word between [`MARK_START`] and [`MARK_END`].
+    pub fn all(&self, text: &str) -> String {
+        self.mark(runs(text))
+    }
+
+    /// A fragment of `text`, marked: at most [`FRAGMENT_WORDS`] words, from a few words before
+    /// the first matching one (the start when none does), with `…` where text was left out.
+    pub fn fragment(&self, text: &str) -> String {
+        let runs: Vec<(bool, &str)> = runs(text).collect();
+        let words: Vec<usize> = (0..runs.len()).filter(|&i| runs[i].0).collect();
+        let first = words.iter().position(|&i| self.matches(runs[i].1)).unwrap_or(0);
+        // As many words as fit, the first match a few words in.
+        let start = first
+            .saturating_sub(FRAGMENT_LEAD)
+            .min(words.len().saturating_sub(FRAGMENT_WORDS));
+        let end = (start + FRAGMENT_WORDS).min(words.len());
+        if words.is_empty() {
+            return self.all(text);
+        }
+        let from = if start == 0 { 0 } else { words[start] };
+        let to = if end == words.len() {
+            runs.len()
+        } else {
+            words[end - 1] + 1
+        };
+        let mut out = String::new();
+        if from > 0 {
+            out.push('…');
+        }
+        out.push_str(&self.mark(runs[from..to].iter().copied()));
+        if to < runs.len() {
+            out.push('…');
+        }
+        out
+    }
+
+    fn mark<'a>(&self, runs: impl Iterator<Item = (bool, &'a str)>) -> String {
+        let mut out = String::new();
+        for (word, run) in runs {
+            let marked = word && self.matches(run);
+            if marked {
+                out.push(MARK_START);
+            }
+            // Text that holds the marks' own characters would open marks of its own.
+            out.extend(run.chars().filter(|c| *c != MARK_START && *c != MARK_END));
+            if marked {
+                out.push(MARK_END);
+            }
+        }
+        out
+    }
+}
+
 /// Turns engine output (matches between [`MARK_START`] and [`MARK_END`]) into HTML: the text
 /// escaped, each match in `<mark>`.
 pub fn highlight_html(raw: &str) -> String {
@@ -502,6 +601,8 @@ impl RawFacets {
 pub struct EngineResults {
     pub ids: Vec<ProductId>,
     pub highlights: HashMap<ProductId, Highlights>,
+    /// Instead of highlights (PostgreSQL): the words to mark in the page's text.
+    pub marks: Option<Marks>,
     pub total: u64,
     pub facets: RawFacets,
 }
@@ -657,5 +758,42 @@ mod tests {
         assert_eq!(facets.options["size"][0].value, "L");
         assert_eq!(price_bucket(rust_decimal::Decimal::from(25)), 1);
         assert_eq!(price_bucket(rust_decimal::Decimal::from(9999)), 5);
+    }
+
+    fn shown(raw: &str) -> String {
+        raw.replace(MARK_START, "[").replace(MARK_END, "]")
+    }
+
+    #[test]
+    fn marks_whole_words_matching_a_word_or_the_last_beginning() {
+        let marks = Marks::new(&[vec!["warm".into(), "worm".into()], vec!["jack".into()]], true);
+        assert_eq!(
+            shown(&marks.all("Warm-lined Jackets, jack\u{E000}s & warmth (worm)")),
+            "[Warm]-lined [Jackets], [jack]s & warmth ([worm])"
+        );
+        let exact = Marks::new(&[vec!["jack".into()]], false);
+        assert_eq!(shown(&exact.all("jack jackets")), "[jack] jackets");
+        assert_eq!(shown(&Marks::default().all("a <b>")), "a <b>");
+    }
+
+    #[test]
+    fn fragments_start_before_the_first_match_and_show_what_was_cut() {
+        let text: Vec<String> = (1..=60).map(|i| format!("w{i}")).collect();
+        let text = text.join(" ") + ".";
+        let marks = Marks::new(&[vec!["w30".into()]], false);
+        let fragment = shown(&marks.fragment(&text));
+        assert!(fragment.starts_with("…w25 w26"), "{fragment}");
+        assert!(fragment.contains("[w30]"), "{fragment}");
+        assert!(fragment.ends_with("w49…"), "{fragment}");
+        assert_eq!(fragment.split_whitespace().count(), FRAGMENT_WORDS);
+        // Near the end: as many words as fit, the end kept whole.
+        let late = shown(&Marks::new(&[vec!["w59".into()]], false).fragment(&text));
+        assert!(late.starts_with("…w36 ") && late.ends_with("[w59] w60."), "{late}");
+        // No match: the beginning.
+        let none = shown(&Marks::new(&[vec!["zzz".into()]], false).fragment(&text));
+        assert!(none.starts_with("w1 w2") && none.ends_with("w25…"), "{none}");
+        // Short text: whole, no ellipsis.
+        assert_eq!(shown(&marks.fragment("Warm w30, soft.")), "Warm [w30], soft.");
+        assert_eq!(marks.fragment(""), "");
     }
 }

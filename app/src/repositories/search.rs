@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::domain::catalog::ProductStatus;
 use crate::domain::postings::{Catalogue, Facts, Postings};
-use crate::domain::search::{Highlights, MARK_END, MARK_START, price_bucket};
+use crate::domain::search::price_bucket;
 use crate::domain::{CategoryId, ProductId};
 
 /// Words to look for: each group holds a word of the query and what it may be a misspelling of;
@@ -51,21 +51,32 @@ impl Terms {
 }
 
 /// The postings of one word (`prefix`: of every word it begins) in `catalogue`: each match
-/// with its rank (weights D, C, B, A: description, options, category, name and SKUs).
+/// with its rank (weights D, C, B, A: description, options, category, name and SKUs; a
+/// prefix's is the sum of its words'). Read from `search_terms`, one range of its index; the
+/// matches come back as two arrays in one row, as a broad word matches most of the catalogue.
 pub async fn list_postings(
     db: impl PgExecutor<'_>,
     catalogue: &Catalogue,
     word: &str,
     prefix: bool,
 ) -> sqlx::Result<Postings> {
-    let rows = sqlx::query!(
-        r#"SELECT d.product_id AS "product_id: ProductId", ts_rank('{0.1, 0.2, 0.4, 1.0}', d.document, q) AS "rank!"
-           FROM search_documents d, to_tsquery('simple', $1) q WHERE d.document @@ q"#,
-        Terms::lexeme(word, prefix)
+    // Every word a prefix begins sorts (byte by byte) between it and it followed by the
+    // highest code point, which no word holds.
+    let last = if prefix {
+        format!("{word}\u{10FFFF}")
+    } else {
+        word.to_owned()
+    };
+    let row = sqlx::query!(
+        r#"SELECT coalesce(array_agg(product_id), '{}') AS "products!: Vec<Uuid>",
+                  coalesce(array_agg(rank), '{}') AS "ranks!: Vec<f32>"
+           FROM search_terms WHERE lexeme BETWEEN $1 AND $2"#,
+        word,
+        last
     )
-    .fetch_all(db)
+    .fetch_one(db)
     .await?;
-    Ok(catalogue.postings(rows.into_iter().map(|row| (row.product_id, row.rank))))
+    Ok(catalogue.postings(row.products.into_iter().map(ProductId).zip(row.ranks)))
 }
 
 /// What filters, facets and orders read of every product with a search document.
@@ -108,44 +119,6 @@ pub async fn list_facts(db: impl PgExecutor<'_>) -> sqlx::Result<Catalogue> {
         })
         .collect();
     Ok(Catalogue::new(facts))
-}
-
-/// The highlighted name and description (marks around what `terms` match) of these products.
-pub async fn list_highlights(
-    db: impl PgExecutor<'_>,
-    terms: &Terms,
-    ids: &[ProductId],
-) -> sqlx::Result<HashMap<ProductId, Highlights>> {
-    let Some(query) = terms.tsquery(true) else {
-        return Ok(HashMap::new());
-    };
-    let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
-    let marks = format!("StartSel={MARK_START}, StopSel={MARK_END}");
-    // `<` and `>` are hidden from ts_headline, which drops what looks like a tag.
-    let rows = sqlx::query!(
-        r#"SELECT d.product_id,
-                  ts_headline('simple', translate(d.name, '<>', chr(57346) || chr(57347)), q, $3) AS "name!",
-                  ts_headline('simple', translate(d.description, '<>', chr(57346) || chr(57347)), q, $4) AS "description!"
-           FROM search_documents d, to_tsquery('simple', $2) q WHERE d.product_id = ANY ($1)"#,
-        &ids,
-        query,
-        format!("{marks}, HighlightAll=true"),
-        format!("{marks}, MaxWords=25, MinWords=12, MaxFragments=1"),
-    )
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            (
-                ProductId(r.product_id),
-                Highlights {
-                    name: r.name,
-                    description: r.description,
-                },
-            )
-        })
-        .collect())
 }
 
 /// `limit` of these products after the first `offset`, by name (then newest first).
@@ -336,7 +309,7 @@ pub async fn count_documents(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
 
 /// Rewrites the search tables compactly and refreshes their statistics (after a bulk load).
 pub async fn compact_documents(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
-    sqlx::query("VACUUM (FULL, ANALYZE) search_documents, search_titles")
+    sqlx::query("VACUUM (FULL, ANALYZE) search_documents, search_titles, search_terms")
         .execute(db)
         .await?;
     Ok(())

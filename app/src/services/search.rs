@@ -16,8 +16,8 @@ use crate::domain::catalog::{CategoryRef, CategoryView, ProductStatus};
 use crate::domain::identity::Permission;
 use crate::domain::postings as matching;
 use crate::domain::search::{
-    EngineResults, Highlights, SUGGEST_LIMIT, SearchHit, SearchQuery, SearchRequest, SearchResults, SearchSort,
-    Suggestion, SuggestionKind, excerpt, highlight_html,
+    EngineResults, Highlights, Marks, SUGGEST_LIMIT, SearchHit, SearchQuery, SearchRequest, SearchResults, SearchSort,
+    Suggestion, SuggestionKind, excerpt, highlight_html, runs,
 };
 use crate::domain::{CategoryId, Money, Page, PageRequest, ProductId};
 use crate::error::{AppError, ErrorCode, FieldErrors};
@@ -119,7 +119,7 @@ async fn find(
     } else {
         None
     };
-    let hits = hydrate(state, &found.ids, &mut found.highlights, !words.is_empty()).await?;
+    let hits = hydrate(state, &mut found, !words.is_empty()).await?;
     let currency = state.shop.currency.clone();
     let by_id: HashMap<CategoryId, (String, String)> = flatten(&categories)
         .map(|c| (c.id, (c.slug.clone(), c.name.clone())))
@@ -333,12 +333,12 @@ async fn search_postgres(
         let count = |n: i64| usize::try_from(n).unwrap_or(0);
         matching::page(kept, &order, count(query.limit), count(query.offset))
     };
-    let highlights = repo::list_highlights(&state.db, terms, &ids).await?;
     Ok(EngineResults {
         ids,
-        highlights,
+        marks: Some(Marks::new(&terms.groups, terms.prefix_last)),
         total,
         facets,
+        ..EngineResults::default()
     })
 }
 
@@ -365,61 +365,53 @@ async fn postings(
         .map_err(|err| ServiceError::Unexpected(format!("search postings: {err}")))
 }
 
-/// The hits' products from the database, in the engine's order, with escaped highlights.
-async fn hydrate(
-    state: &AppState,
-    ids: &[ProductId],
-    highlights: &mut HashMap<ProductId, Highlights>,
-    matched: bool,
-) -> Result<Vec<SearchHit>, ServiceError> {
-    let views = product_views_by_ids(state, ids).await?;
+/// The hits' products from the database, in the engine's order, with escaped highlights: the
+/// engine's own, or made here from the words it matched (PostgreSQL).
+async fn hydrate(state: &AppState, found: &mut EngineResults, matched: bool) -> Result<Vec<SearchHit>, ServiceError> {
+    let views = product_views_by_ids(state, &found.ids).await?;
     Ok(views
         .into_iter()
         .map(|product| {
-            let raw = highlights.remove(&product.id).unwrap_or_default();
-            let highlights = if matched {
-                Highlights {
-                    name: highlight_html(&raw.name),
-                    description: highlight_html(&raw.description),
-                }
-            } else {
-                Highlights {
-                    name: highlight_html(&product.name),
-                    description: highlight_html(&excerpt(&product.description, 160)),
-                }
+            let raw = match (found.highlights.remove(&product.id), &found.marks) {
+                (Some(raw), _) => raw,
+                (None, Some(marks)) if matched => Highlights {
+                    name: marks.all(&product.name),
+                    description: marks.fragment(&product.description),
+                },
+                (None, _) => Highlights {
+                    name: product.name.clone(),
+                    description: excerpt(&product.description, 160),
+                },
+            };
+            let highlights = Highlights {
+                name: highlight_html(&raw.name),
+                description: highlight_html(&raw.description),
             };
             SearchHit { product, highlights }
         })
         .collect())
 }
 
-/// `name` as HTML with each word that starts with one of `words` marked.
+/// `name` as HTML with each word that starts with one of `words` marked (as far as typed).
 fn mark_prefixes(name: &str, words: &[String]) -> String {
     use crate::domain::search::{MARK_END, MARK_START};
     let mut raw = String::with_capacity(name.len() + 8);
-    let mut rest = name;
-    while !rest.is_empty() {
-        let start = rest.find(char::is_alphanumeric).unwrap_or(rest.len());
-        raw.push_str(&rest[..start]);
-        rest = &rest[start..];
-        let end = rest.find(|c: char| !c.is_alphanumeric()).unwrap_or(rest.len());
-        let word = &rest[..end];
-        let lower = word.to_lowercase();
-        match words
+    for (word, run) in runs(name) {
+        let lower = run.to_lowercase();
+        let typed = words
             .iter()
-            .filter(|w| lower.starts_with(w.as_str()))
+            .filter(|w| word && lower.starts_with(w.as_str()))
             .map(|w| w.len())
-            .max()
-        {
-            Some(len) if lower.len() == word.len() && word.is_char_boundary(len) => {
+            .max();
+        match typed {
+            Some(len) if lower.len() == run.len() && run.is_char_boundary(len) => {
                 raw.push(MARK_START);
-                raw.push_str(&word[..len]);
+                raw.push_str(&run[..len]);
                 raw.push(MARK_END);
-                raw.push_str(&word[len..]);
+                raw.push_str(&run[len..]);
             }
-            _ => raw.push_str(word),
+            _ => raw.push_str(run),
         }
-        rest = &rest[end..];
     }
     highlight_html(&raw)
 }
@@ -561,6 +553,25 @@ pub async fn prepare_index(state: &AppState) -> Result<(), ServiceError> {
             tracing::warn!(event = "search_degraded", error = %err, "Meilisearch not ready; search answers from PostgreSQL until it is");
             Err(ServiceError::Unavailable(format!("Meilisearch: {err}")))
         }
+    }
+}
+
+/// Reads the PostgreSQL engine's catalogue for the current generation ahead of the first
+/// search (at start-up), which would otherwise wait for it. Only when PostgreSQL is the engine:
+/// with Meilisearch it is read if a fallback needs it. A failure is left to that first search.
+pub async fn warm(state: &AppState) {
+    if state.search.meili().is_some() {
+        return;
+    }
+    let Some(generation) = super::catalog::cache::generation(state).await else {
+        return;
+    };
+    if let Err(err) = state
+        .search
+        .catalogue(Some(&generation), repo::list_facts(&state.db))
+        .await
+    {
+        tracing::warn!(event = "search_warm_failed", error = %err, "search catalogue not read ahead");
     }
 }
 

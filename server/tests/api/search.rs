@@ -187,3 +187,90 @@ async fn answers_are_the_same_whether_postings_are_kept_or_not() {
     let after = suite::search_any(&kept, "q=jacket").await;
     assert_eq!(after["meta"]["total"], 2, "{}", after["meta"]);
 }
+
+/// The PostgreSQL engine's term table follows the documents through writes: after a rename, a
+/// new SKU, selling out and a deletion it holds exactly each document's words, ranked as `ts_rank`
+/// ranks each alone; selling out (its document changes, no word does) leaves its terms untouched.
+#[tokio::test]
+async fn terms_follow_the_documents() {
+    let app = spawn_app().await;
+    suite::fixture(&app).await;
+    let mismatches = || async {
+        sqlx::query_scalar::<_, i64>(
+            r#"WITH expected AS (
+                   SELECT u.lexeme COLLATE "C" AS lexeme, d.product_id,
+                          ts_rank('{0.1, 0.2, 0.4, 1.0}', d.document,
+                                  ('''' || replace(replace(u.lexeme, '\', '\\'), '''', '''''') || '''')::tsquery) AS rank
+                   FROM search_documents d, unnest(d.document) u
+               )
+               SELECT count(*) FROM expected e FULL JOIN search_terms t USING (lexeme, product_id)
+               WHERE e.rank IS NULL OR t.rank IS NULL OR abs(e.rank - t.rank) > 1e-6"#,
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+    };
+    let terms = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM search_terms")
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    };
+    assert!(terms().await > 20);
+    assert_eq!(mismatches().await, 0);
+    let versions = |name: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT string_agg(t.xmin::text, ',' ORDER BY t.lexeme) FROM search_terms t
+                 JOIN products p ON p.id = t.product_id WHERE p.name = $1",
+            )
+            .bind(name)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+        }
+    };
+    let before = versions("Wool Sweater").await;
+    for write in [
+        "UPDATE product_variants SET stock = 0 WHERE product_id = (SELECT id FROM products WHERE name = 'Wool Sweater')",
+        "UPDATE products SET name = 'Merino Wool Sweater' WHERE name = 'Wool Sweater'",
+        "UPDATE product_variants SET sku = sku || '-NEW' WHERE product_id = (SELECT id FROM products WHERE name = 'Trail Mug')",
+        "DELETE FROM products WHERE name = 'Rain Poncho'",
+    ] {
+        sqlx::query(write).execute(&app.db).await.unwrap();
+        if write.contains("stock") {
+            let in_stock: bool =
+                sqlx::query_scalar("SELECT in_stock FROM search_documents WHERE name = 'Wool Sweater'")
+                    .fetch_one(&app.db)
+                    .await
+                    .unwrap();
+            assert!(!in_stock, "the document changed");
+            assert_eq!(versions("Wool Sweater").await, before, "no term was rewritten");
+        }
+        assert_eq!(mismatches().await, 0, "after {write}");
+    }
+    let exact = |lexeme: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM search_terms WHERE lexeme = $1")
+                .bind(lexeme)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(exact("merino").await, 1);
+    assert_eq!(exact("poncho").await, 0);
+}
+
+/// The PostgreSQL engine reads its catalogue at start-up: the first search doesn't wait for it.
+#[tokio::test]
+async fn the_catalogue_is_read_at_start_up() {
+    let app = spawn_app().await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !app.state.search.keeps_a_catalogue() {
+        assert!(std::time::Instant::now() < deadline, "not read within 10 s of start-up");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

@@ -158,7 +158,7 @@ pub async fn insert_demo_images(
 pub async fn vacuum_loaded(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "VACUUM (ANALYZE) categories, products, product_variants, users, reviews, product_images, search_documents,
-                          search_titles, search_words, search_outbox",
+                          search_titles, search_terms, search_words, search_outbox",
     )
     .execute(db)
     .await?;
