@@ -40,9 +40,14 @@ END $$;
 
 -- A document's words are rewritten only when its vector changed (a stock or price change
 -- leaves them alone). The document's row is locked by the write that fired this, so two
--- refreshes of one product take turns.
+-- refreshes of one product take turns. A bulk load (the seed) may defer the terms to its end,
+-- in its own transaction: `SET LOCAL oxcart.search_terms_deferred = on`, then
+-- `search_terms_rebuild()` before it commits.
 CREATE FUNCTION search_terms_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF current_setting('oxcart.search_terms_deferred', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO search_terms (lexeme, product_id, rank)
         SELECT u.lexeme, n.product_id, search_term_rank(u.weights) FROM new_rows n, unnest(n.document) u;
@@ -65,6 +70,14 @@ CREATE TRIGGER search_terms_updated AFTER UPDATE ON search_documents
 CREATE TRIGGER search_terms_deleted AFTER DELETE ON search_documents
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION search_terms_refresh();
 
+-- Every document's terms, written again from scratch (and deferral ended).
+CREATE FUNCTION search_terms_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM search_terms;
+    INSERT INTO search_terms (lexeme, product_id, rank)
+    SELECT u.lexeme, d.product_id, search_term_rank(u.weights) FROM search_documents d, unnest(d.document) u;
+    PERFORM set_config('oxcart.search_terms_deferred', 'off', true);
+END $$;
+
 -- Documents already there.
-INSERT INTO search_terms (lexeme, product_id, rank)
-SELECT u.lexeme, d.product_id, search_term_rank(u.weights) FROM search_documents d, unnest(d.document) u;
+SELECT search_terms_rebuild();

@@ -309,9 +309,24 @@ pub async fn count_documents(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
 
 /// Rewrites the search tables compactly and refreshes their statistics (after a bulk load).
 pub async fn compact_documents(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
-    sqlx::query("VACUUM (FULL, ANALYZE) search_documents, search_titles, search_terms")
+    sqlx::query("VACUUM (FULL, ANALYZE) search_documents, search_titles")
         .execute(db)
         .await?;
+    Ok(())
+}
+
+/// Defers the search terms' upkeep to the end of the current transaction (a bulk load writes
+/// each document several times; its terms are written once by [`rebuild_terms`]).
+pub async fn defer_terms(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
+    sqlx::query("SET LOCAL oxcart.search_terms_deferred = on")
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Writes every document's search terms again, ending a deferral ([`defer_terms`]).
+pub async fn rebuild_terms(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
+    sqlx::query("SELECT search_terms_rebuild()").execute(db).await?;
     Ok(())
 }
 

@@ -107,6 +107,9 @@ pub async fn seed_demo_catalog(state: &AppState, generated: usize) -> Result<See
     if repo::any_product_exists(&mut *tx).await? {
         return Ok(SeedOutcome::AlreadyHadProducts);
     }
+    // Each product's document is written several times (product, variants, ratings): its
+    // search terms once, at the end.
+    crate::repositories::search::defer_terms(&mut *tx).await?;
     let mut categories = std::collections::HashMap::new();
     for (index, (category, name, description, option, variants)) in DEMO_PRODUCTS.iter().enumerate() {
         let category_id = match categories.get(category) {
@@ -157,6 +160,7 @@ pub async fn seed_demo_catalog(state: &AppState, generated: usize) -> Result<See
     }
     generate(state, &mut tx, generated).await?;
     add_pictures(state, &mut tx).await?;
+    crate::repositories::search::rebuild_terms(&mut *tx).await?;
     tx.commit().await?;
     if generated > 0 {
         // The batches rewrote each search document several times (product, variants, ratings):
